@@ -1,0 +1,51 @@
+"""Command-line interface: ``symsig SUBCOMMAND ...``.
+
+Each subcommand lives in its own module of this package and exposes
+``register(subparsers)``, which adds its parser and sets ``handler`` to a
+function ``handler(args) -> int``.  The CLI only parses arguments and prints;
+all mathematics is in the API it calls.  Errors that symsig raises on purpose
+become a one-line message and a non-zero exit status, never a traceback.
+"""
+
+import argparse
+import importlib
+import sys
+
+from ..errors import SymsigError
+
+SUBCOMMAND_MODULES = ("catalogue", "signature", "table", "ml", "laws", "kernels")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.exit(2, f"symsig: error: {message} (see 'symsig --help')\n")
+
+
+def build_parser():
+    parser = _Parser(prog="symsig", description="Integral signatures of activation functions, exact "
+                     "where mathematics allows and correct to any number of digits where it does not.")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    subparsers.required = True
+    for name in SUBCOMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv=None):
+    """Entry point of the ``symsig`` console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except SymsigError as exc:
+        print(f"symsig: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("symsig: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,126 @@
+"""Precision hygiene: guard digits, exact conversion of user numbers, formatting.
+
+Numeric code works inside :func:`workdps`, which adds guard digits and always
+restores mpmath's global precision, so callers only ever say ``dps`` (decimal
+digits wanted) and never touch ``mpmath.mp``.
+"""
+
+from contextlib import contextmanager
+from fractions import Fraction
+
+import mpmath
+import sympy
+
+from .errors import DomainError, InputError
+
+GUARD_DIGITS = 10
+
+
+@contextmanager
+def workdps(dps, guard=GUARD_DIGITS):
+    """Run a block at ``dps + guard`` decimal digits and restore mpmath afterwards.
+
+    >>> import mpmath
+    >>> before = mpmath.mp.dps
+    >>> with workdps(50):
+    ...     mpmath.mp.dps
+    60
+    >>> mpmath.mp.dps == before
+    True
+    """
+    dps = check_dps(dps)
+    with mpmath.workdps(dps + guard):
+        yield dps + guard
+
+
+def check_dps(dps):
+    """Validate a requested number of decimal digits."""
+    if isinstance(dps, bool) or not isinstance(dps, int) or dps < 1:
+        raise DomainError(f"dps must be a positive integer number of decimal digits, got {dps!r}")
+    return dps
+
+
+def exact_number(value, name="value"):
+    """Turn a user number into an exact SymPy number.
+
+    Strings are read as exact decimals (``"0.8"`` is 4/5, not the nearest double);
+    Python floats are taken as the exact value of that float; SymPy numbers and
+    exact expressions pass through.
+
+    >>> exact_number("0.8")
+    4/5
+    >>> exact_number(0.5)
+    1/2
+    >>> exact_number("3+4j")
+    3 + 4*I
+    """
+    if isinstance(value, bool):
+        raise InputError(f"{name} must be a number, got {value!r}")
+    if isinstance(value, sympy.Basic):
+        expr = value
+    elif isinstance(value, int):
+        expr = sympy.Integer(value)
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise DomainError(f"{name} must be finite, got {value!r}")
+        expr = sympy.Rational(*Fraction(value).as_integer_ratio())
+    elif isinstance(value, complex):
+        expr = exact_number(value.real, name) + sympy.I * exact_number(value.imag, name)
+    elif isinstance(value, (mpmath.mpf, mpmath.mpc)):
+        expr = _mpf_to_rational(value)
+    elif isinstance(value, str):
+        expr = _parse_number_string(value, name)
+    else:
+        raise InputError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    if expr.free_symbols:
+        raise InputError(f"{name} must be a number, got the expression {expr}")
+    return expr
+
+
+def _mpf_to_rational(value):
+    if isinstance(value, mpmath.mpc):
+        return _mpf_to_rational(value.real) + sympy.I * _mpf_to_rational(value.imag)
+    if not mpmath.isfinite(value):
+        raise DomainError(f"number must be finite, got {value}")
+    man, exp = mpmath.mpf(value).man_exp
+    return sympy.Integer(man) * sympy.Integer(2) ** exp
+
+
+def _parse_number_string(text, name):
+    from sympy.parsing.sympy_parser import parse_expr, standard_transformations
+
+    cleaned = text.strip().replace("j", "*I").replace("J", "*I")
+    try:
+        expr = parse_expr(cleaned, local_dict={"I": sympy.I, "pi": sympy.pi, "E": sympy.E},
+                          global_dict=_NUMBER_GLOBALS, transformations=standard_transformations,
+                          evaluate=True)
+    except Exception as exc:  # parse_expr raises many unrelated types
+        raise InputError(f"{name}: cannot read {text!r} as a number ({exc.__class__.__name__})") from None
+    return sympy.nsimplify(expr, rational=True) if expr.has(sympy.Float) else expr
+
+
+_NUMBER_GLOBALS = {"Integer": sympy.Integer, "Float": lambda s, *a: sympy.Rational(str(s)),
+                   "Rational": sympy.Rational, "Symbol": sympy.Symbol, "sqrt": sympy.sqrt}
+
+
+def to_mpmath(expr):
+    """Evaluate an exact SymPy number at mpmath's current precision (call inside :func:`workdps`)."""
+    value = sympy.N(expr, mpmath.mp.dps + 5)
+    if value.is_real:
+        return mpmath.mpf(value)
+    re, im = value.as_real_imag()
+    return mpmath.mpc(mpmath.mpf(re), mpmath.mpf(im))
+
+
+def format_value(value, dps):
+    """Decimal string with ``dps`` significant digits; ``oo``/``-oo`` for infinities."""
+    if value is None:
+        return "undefined"
+    if isinstance(value, mpmath.mpc):
+        return f"{format_value(value.real, dps)}{'+' if value.imag >= 0 else '-'}{format_value(abs(value.imag), dps)}j"
+    if mpmath.isinf(value):
+        return "oo" if value > 0 else "-oo"
+    if mpmath.isnan(value):
+        return "undefined"
+    with mpmath.workdps(dps + GUARD_DIGITS):
+        return mpmath.nstr(value, dps, min_fixed=-5, max_fixed=dps + 1, strip_zeros=False)
