@@ -1,0 +1,323 @@
+"""The activation catalogue and the safe parser of activation strings.
+
+An activation is a SymPy expression in the real symbol :data:`x`.  The
+catalogue maps names to builders that take their parameters by keyword
+(``leaky_relu(slope=0.2)``); the parser reads user strings by walking Python's
+syntax tree over a whitelist, so no user text is ever evaluated as code, and
+every decimal literal becomes the exact rational it spells.
+
+>>> get_activation("relu").expr
+Max(0, x)
+>>> get_activation("leaky_relu(slope=0.2)").expr
+Piecewise((x, x >= 0), (x/5, True))
+>>> parse_activation("0.5*x*(1 + tanh(x))").expr
+x*(tanh(x) + 1)/2
+"""
+
+import ast
+from dataclasses import dataclass, field
+
+import sympy
+from sympy import Abs, Max, Min, Piecewise, Rational, erf, exp, log, sqrt, tanh
+
+from .errors import DomainError, InputError, ParseError
+from .precision import exact_number
+
+x = sympy.Symbol("x", real=True)
+"""The variable of every activation."""
+
+
+@dataclass(frozen=True)
+class Activation:
+    """A named activation: ``expr`` is a SymPy expression in :data:`x`."""
+
+    name: str
+    expr: sympy.Expr
+    params: dict = field(default_factory=dict)
+
+    def __str__(self):
+        if not self.params:
+            return self.name
+        args = ", ".join(f"{k}={v}" for k, v in self.params.items())
+        return f"{self.name}({args})"
+
+
+def _positive(name, value):
+    value = exact_number(value, name)
+    if not (value.is_real and value > 0):
+        raise DomainError(f"{name} must be a positive real number, got {value}")
+    return value
+
+
+def _real(name, value):
+    value = exact_number(value, name)
+    if not value.is_real:
+        raise DomainError(f"{name} must be a real number, got {value}")
+    return value
+
+
+def _sigmoid(u):
+    return 1 / (1 + exp(-u))
+
+
+def _relu6(u):
+    return Min(Max(u, 0), 6)
+
+
+# SELU constants as written in conventions.md (exact decimals).
+SELU_LAMBDA = Rational("1.0507009873554804934193349852946")
+SELU_ALPHA = Rational("1.6732632423543772848170429916717")
+
+
+def relu():
+    return Max(x, 0)
+
+
+def leaky_relu(slope=Rational(1, 100)):
+    return Piecewise((x, x >= 0), (_real("slope", slope) * x, True))
+
+
+def swish(beta=1):
+    beta = _positive("beta", beta)
+    return x * _sigmoid(beta * x)
+
+
+def gelu():
+    return x * (1 + erf(x / sqrt(2))) / 2
+
+
+def gelu_tanh():
+    return x * (1 + tanh(sqrt(2 / sympy.pi) * (x + Rational("0.044715") * x**3))) / 2
+
+
+def elu(alpha=1):
+    alpha = _positive("alpha", alpha)
+    return Piecewise((x, x > 0), (alpha * (exp(x) - 1), True))
+
+
+def selu():
+    return SELU_LAMBDA * Piecewise((x, x > 0), (SELU_ALPHA * (exp(x) - 1), True))
+
+
+def celu(alpha=1):
+    alpha = _positive("alpha", alpha)
+    return Piecewise((x, x > 0), (alpha * (exp(x / alpha) - 1), True))
+
+
+def softplus(beta=1):
+    beta = _positive("beta", beta)
+    return log(1 + exp(beta * x)) / beta
+
+
+def relu_pow(k=2):
+    k = exact_number(k, "k")
+    if not (k.is_integer and k >= 1):
+        raise DomainError(f"k must be a positive integer, got {k}")
+    return Max(x, 0) ** k
+
+
+def polynomial(**coefficients):
+    """``c0 + c1*x + c2*x**2 + ...`` from keyword coefficients ``c0, c1, ...``."""
+    terms = []
+    for key, value in coefficients.items():
+        if not (key.startswith("c") and key[1:].isdigit()):
+            raise InputError(f"polynomial takes coefficients c0, c1, c2, ..., got {key!r}")
+        terms.append(_real(key, value) * x ** int(key[1:]))
+    if not terms:
+        raise InputError("polynomial needs at least one coefficient, e.g. polynomial(c1=1, c3=-1)")
+    return sympy.Add(*terms)
+
+
+_CATALOGUE = {
+    "relu": relu,
+    "leaky_relu": leaky_relu,
+    "tanh": lambda: tanh(x),
+    "sigmoid": lambda: _sigmoid(x),
+    "swish": swish,
+    "silu": lambda: swish(1),
+    "gelu": gelu,
+    "gelu_tanh": gelu_tanh,
+    "mish": lambda: x * tanh(log(1 + exp(x))),
+    "telu": lambda: x * tanh(exp(x)),
+    "elu": elu,
+    "selu": selu,
+    "celu": celu,
+    "softplus": softplus,
+    "softsign": lambda: x / (1 + Abs(x)),
+    "hardtanh": lambda: Min(Max(x, -1), 1),
+    "relu6": lambda: _relu6(x),
+    "hardsigmoid": lambda: _relu6(x + 3) / 6,
+    "hardswish": lambda: x * _relu6(x + 3) / 6,
+    "erf": lambda: erf(x),
+    "abs": lambda: Abs(x),
+    "relu_pow": relu_pow,
+    "sin": lambda: sympy.sin(x),
+    "identity": lambda: x,
+    "polynomial": polynomial,
+}
+
+STANDARD_EIGHT = ("relu", "leaky_relu", "tanh", "sigmoid", "swish", "gelu", "mish", "telu")
+"""The eight activations of the signature paper, in its order."""
+
+
+def catalogue():
+    """Names of the catalogue activations, each with its default expression.
+
+    >>> catalogue()["gelu"]
+    x*(erf(sqrt(2)*x/2) + 1)/2
+    """
+    return {name: build() for name, build in _CATALOGUE.items() if name != "polynomial"}
+
+
+def get_activation(spec, **params):
+    """An :class:`Activation` from a name, a ``"name(k=v)"`` string, an expression or a string.
+
+    >>> get_activation("elu", alpha="0.5").expr
+    Piecewise((x, x > 0), (exp(x)/2 - 1/2, True))
+    """
+    if isinstance(spec, Activation):
+        if params:
+            raise InputError("parameters can only be given with an activation name")
+        return spec
+    if isinstance(spec, str) and spec.strip() in _CATALOGUE:
+        return _build(spec.strip(), params)
+    if params:
+        raise InputError(f"parameters {sorted(params)} given, but {spec!r} is not a catalogue name")
+    if isinstance(spec, str):
+        return parse_activation(spec)
+    if isinstance(spec, sympy.Basic):
+        return Activation(str(spec), _check_expression(spec))
+    raise InputError(f"an activation must be a catalogue name, a string or a SymPy expression, got {spec!r}")
+
+
+def _build(name, params):
+    try:
+        expr = _CATALOGUE[name](**params)
+    except TypeError:
+        import inspect
+
+        accepted = list(inspect.signature(_CATALOGUE[name]).parameters)
+        raise InputError(f"{name} takes the parameters {accepted or 'none'}, got {sorted(params)}") from None
+    return Activation(name, expr, dict(params))
+
+
+def _check_expression(expr):
+    if not isinstance(expr, sympy.Expr):
+        raise InputError(f"an activation must be an expression in x, got {expr!r}")
+    expr = expr.subs({s: x for s in expr.free_symbols if s.name == "x" and s != x})
+    extra = expr.free_symbols - {x}
+    if extra:
+        names = ", ".join(sorted(str(s) for s in extra))
+        raise InputError(f"the activation may depend on x only, but it contains {names}; "
+                         "give parameters as numbers")
+    if expr.has(sympy.nan, sympy.zoo):
+        raise InputError(f"the expression {expr} is undefined (contains nan or zoo)")
+    if expr.atoms(sympy.Float):
+        expr = expr.xreplace({f: sympy.Rational(str(f)) for f in expr.atoms(sympy.Float)})
+    return expr
+
+
+# ---------------------------------------------------------------- the parser
+
+_FUNCTIONS = {
+    "exp": exp, "log": log, "ln": log, "sqrt": sqrt, "tanh": tanh, "sinh": sympy.sinh,
+    "cosh": sympy.cosh, "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "atan": sympy.atan,
+    "arctan": sympy.atan, "asinh": sympy.asinh, "arcsinh": sympy.asinh, "erf": erf,
+    "erfc": sympy.erfc, "abs": Abs, "Abs": Abs, "max": Max, "Max": Max, "min": Min, "Min": Min,
+    "Heaviside": sympy.Heaviside, "heaviside": sympy.Heaviside, "sign": sympy.sign,
+    "sigmoid": _sigmoid,
+}
+_CONSTANTS = {"pi": sympy.pi, "E": sympy.E, "e": sympy.E}
+_BINARY = {ast.Add: sympy.Add, ast.Sub: lambda a, b: a - b, ast.Mult: sympy.Mul,
+           ast.Div: lambda a, b: a / b, ast.Pow: sympy.Pow, ast.BitXor: sympy.Pow}
+
+
+def extra_functions():
+    """Functions from optional modules that strings may use (e.g. MittagLeffler)."""
+    try:
+        from .mittag_leffler import MittagLeffler, Prabhakar
+    except ImportError:
+        return {}
+    return {"MittagLeffler": MittagLeffler, "Prabhakar": Prabhakar}
+
+
+def parse_activation(text):
+    """Parse a string into an :class:`Activation` without evaluating any code.
+
+    Accepts catalogue names (``"gelu"``), names with keyword parameters
+    (``"swish(beta=2)"``), catalogue activations applied to an expression
+    (``"relu(x - 1)"``) and arithmetic in ``x`` with the usual functions.
+    Decimal literals are exact: ``0.044715`` is 8943/200000.
+
+    >>> parse_activation("x*tanh(exp(x))").expr
+    x*tanh(exp(x))
+    >>> parse_activation("relu(x - 0.3)").expr
+    Max(0, x - 3/10)
+    >>> parse_activation("__import__('os')")
+    Traceback (most recent call last):
+    ...
+    symsig.errors.ParseError: unknown function '__import__' ...
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ParseError("the activation is empty; give a catalogue name or an expression in x")
+    stripped = text.strip()
+    if stripped in _CATALOGUE:
+        return _build(stripped, {})
+    try:
+        tree = ast.parse(stripped, mode="eval")
+    except SyntaxError as exc:
+        raise ParseError(f"cannot parse {text!r}: {exc.msg} at column {exc.offset}") from None
+    body = tree.body
+    if (isinstance(body, ast.Call) and isinstance(body.func, ast.Name)
+            and body.func.id in _CATALOGUE and not body.args):
+        params = {kw.arg: _convert(kw.value, stripped) for kw in body.keywords}
+        return _build(body.func.id, params)
+    return Activation(stripped, _check_expression(_convert(body, stripped)))
+
+
+def _convert(node, source):
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float, complex)):
+            raise ParseError(f"unexpected constant {node.value!r} in {source!r}")
+        literal = ast.get_source_segment(source, node)
+        return exact_number(literal if isinstance(node.value, float) else node.value)
+    if isinstance(node, ast.Name):
+        if node.id == "x":
+            return x
+        if node.id in _CONSTANTS:
+            return _CONSTANTS[node.id]
+        raise ParseError(f"unknown name {node.id!r} in {source!r}: only x, pi and E may appear, "
+                         "and parameters must be numbers")
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        return _BINARY[type(node.op)](_convert(node.left, source), _convert(node.right, source))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        operand = _convert(node.operand, source)
+        return -operand if isinstance(node.op, ast.USub) else operand
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return _convert_call(node, source)
+    what = ast.get_source_segment(source, node) or type(node).__name__
+    if isinstance(node, ast.Call):
+        what = ast.get_source_segment(source, node.func) or what
+    raise ParseError(f"cannot use {what!r} in an activation ({source!r}); "
+                     "write arithmetic in x with functions such as exp, tanh, erf, Max")
+
+
+def _convert_call(node, source):
+    name = node.func.id
+    args = [_convert(arg, source) for arg in node.args]
+    kwargs = {kw.arg: _convert(kw.value, source) for kw in node.keywords}
+    if name in _CATALOGUE:
+        if len(args) != 1:
+            raise ParseError(f"{name}(...) takes one argument (the input expression) and keyword "
+                             f"parameters, in {source!r}")
+        return _build(name, kwargs).expr.subs(x, args[0])
+    functions = {**_FUNCTIONS, **extra_functions()}
+    if name not in functions:
+        raise ParseError(f"unknown function {name!r} in {source!r}; known: "
+                         f"{', '.join(sorted(set(functions) | set(_CATALOGUE)))}")
+    if kwargs:
+        raise ParseError(f"{name}(...) takes no keyword arguments, in {source!r}")
+    try:
+        return functions[name](*args)
+    except (TypeError, ValueError) as exc:
+        raise ParseError(f"bad arguments to {name} in {source!r}: {exc}") from None
