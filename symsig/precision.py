@@ -122,5 +122,7 @@ def format_value(value, dps):
         return "oo" if value > 0 else "-oo"
     if mpmath.isnan(value):
         return "undefined"
+    if value == 0:
+        return "0"
     with mpmath.workdps(dps + GUARD_DIGITS):
         return mpmath.nstr(value, dps, min_fixed=-5, max_fixed=dps + 1, strip_zeros=False)

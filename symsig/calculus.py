@@ -1,0 +1,266 @@
+"""Symbolic calculus of activations: pieces, kinks, jumps, derivatives, slopes, growth.
+
+Every activation is decomposed once into smooth pieces on consecutive open
+intervals (:func:`decompose`): Max, Min, Abs, Heaviside, sign and Piecewise are
+rewritten, the boundaries of their conditions become breakpoints, and on each
+interval the active branch is selected.  Derivatives, jumps, smoothness
+and the asymptotic slopes are then read off the pieces.
+
+>>> from symsig.activations import x
+>>> p = decompose(sympy.Min(sympy.Max(x, 0), 6))
+>>> [(piece.lo, piece.hi, piece.expr) for piece in p.pieces]
+[(-oo, 0, 0), (0, 6, x), (6, oo, 6)]
+>>> p.diff().jumps()
+{0: 1, 6: -1}
+>>> smoothness_degree(sympy.Max(x, 0))
+1
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import mpmath
+import sympy
+from sympy import Piecewise, oo
+
+from .activations import x
+from .budget import attempt
+from .errors import InputError
+from .precision import workdps
+from .quantity import Quantity
+
+_KINK_FUNCTIONS = (sympy.Max, sympy.Min, sympy.Abs, sympy.Heaviside, sympy.sign)
+LIMIT_BUDGET = 3.0  # seconds per symbolic limit; beyond it the numeric path answers
+
+
+@dataclass(frozen=True)
+class Piece:
+    """``expr`` is the activation on the open interval (``lo``, ``hi``)."""
+
+    lo: sympy.Expr
+    hi: sympy.Expr
+    expr: sympy.Expr
+
+
+@dataclass(frozen=True)
+class PiecewiseSmooth:
+    """A function given by smooth pieces on consecutive intervals covering R."""
+
+    pieces: tuple
+
+    @property
+    def breakpoints(self):
+        return [piece.lo for piece in self.pieces[1:]]
+
+    def map(self, func):
+        """Apply ``func`` to every piece (e.g. squaring); breakpoints stay."""
+        return PiecewiseSmooth(tuple(Piece(p.lo, p.hi, func(p.expr)) for p in self.pieces))
+
+    def diff(self):
+        """The classical derivative on each piece (jumps are reported by :meth:`jumps`)."""
+        return self.map(lambda e: sympy.diff(e, x))
+
+    def one_sided(self, index, point):
+        """Value of piece ``index`` at its endpoint ``point`` (a limit where needed)."""
+        expr = self.pieces[index].expr
+        value = expr.subs(x, point)
+        if value.has(sympy.nan, sympy.zoo) or not value.is_finite:
+            side = "+" if point == self.pieces[index].lo else "-"
+            value = attempt(sympy.limit, expr, x, point, side, seconds=LIMIT_BUDGET)
+        return sympy.nsimplify(value) if value is not None and value.has(sympy.Float) else value
+
+    def jumps(self):
+        """``{point: right limit - left limit}`` at each breakpoint where the function jumps."""
+        result = {}
+        for i, point in enumerate(self.breakpoints):
+            left, right = self.one_sided(i, point), self.one_sided(i + 1, point)
+            if left is None or right is None:
+                raise InputError(f"cannot decide the one-sided limits at x = {point}")
+            jump = sympy.simplify(right - left) if (right - left) != 0 else sympy.Integer(0)
+            if jump != 0:
+                result[point] = jump
+        return result
+
+    def as_expr(self):
+        """One SymPy Piecewise (or the single smooth expression)."""
+        if len(self.pieces) == 1:
+            return self.pieces[0].expr
+        branches = [(p.expr, x < p.hi) for p in self.pieces[:-1]]
+        return Piecewise(*branches, (self.pieces[-1].expr, True))
+
+    def piece_at(self, point):
+        """The piece whose open interval contains ``point``."""
+        for piece in self.pieces:
+            if piece.lo < point < piece.hi:
+                return piece
+        return None
+
+
+def _rewrite_kinks(expr):
+    return expr.replace(lambda e: isinstance(e, _KINK_FUNCTIONS), lambda e: e.rewrite(Piecewise))
+
+
+def _condition_boundaries(expr):
+    points = set()
+    for pw in expr.atoms(Piecewise):
+        for _, cond in pw.args:
+            for rel in cond.atoms(sympy.Rel):
+                roots = attempt(sympy.solve, rel.lhs - rel.rhs, x, seconds=LIMIT_BUDGET)
+                if roots is None:
+                    raise InputError(f"cannot locate the breakpoint of the condition {rel}; "
+                                     "write conditions linear in x")
+                points.update(r for r in roots if r.is_real)
+    return sorted(points, key=lambda p: float(p))
+
+
+def _select_branches(expr, point):
+    """Replace every Piecewise by its branch that is active at x = point."""
+    def active(pw):
+        for branch, cond in pw.args:
+            truth = cond.subs(x, point)
+            if truth == sympy.true:
+                return branch
+            if truth != sympy.false:
+                raise InputError(f"cannot decide the condition {cond} at x = {point}")
+        raise InputError(f"the Piecewise {pw} is undefined at x = {point}; add a default branch")
+    return expr.replace(lambda e: isinstance(e, Piecewise), active)
+
+
+def _probe_point(lo, hi):
+    if lo == -oo and hi == oo:
+        return sympy.Integer(0)
+    if lo == -oo:
+        return hi - 1
+    if hi == oo:
+        return lo + 1
+    return (lo + hi) / 2
+
+
+@lru_cache(maxsize=512)
+def decompose(phi):
+    """The smooth pieces of ``phi`` between its breakpoints (see the module doc)."""
+    expr = sympy.piecewise_fold(_rewrite_kinks(sympy.sympify(phi)))
+    if not expr.has(Piecewise):
+        return PiecewiseSmooth((Piece(-oo, oo, expr),))
+    bounds = [-oo, *_condition_boundaries(expr), oo]
+    pieces = []
+    for lo, hi in zip(bounds, bounds[1:]):
+        branch = _select_branches(expr, _probe_point(lo, hi))
+        if pieces and sympy.simplify(pieces[-1].expr - branch) == 0:
+            pieces[-1] = Piece(pieces[-1].lo, hi, pieces[-1].expr)
+        else:
+            pieces.append(Piece(lo, hi, branch))
+    return PiecewiseSmooth(tuple(pieces))
+
+
+def kinks(phi):
+    """Breakpoints where ``phi`` or one of its derivatives (up to order 8) jumps."""
+    pieces = decompose(phi)
+    found = []
+    for i, point in enumerate(pieces.breakpoints):
+        if _jump_order(pieces, i, point) is not None:
+            found.append(point)
+    return found
+
+
+def _jump_order(pieces, index, point, max_order=8):
+    left, right = pieces.pieces[index].expr, pieces.pieces[index + 1].expr
+    for order in range(max_order + 1):
+        lv = PiecewiseSmooth((Piece(-oo, point, left),)).one_sided(0, point)
+        rv = PiecewiseSmooth((Piece(point, oo, right),)).one_sided(0, point)
+        if lv is None or rv is None or not (lv.is_finite and rv.is_finite) or sympy.simplify(rv - lv) != 0:
+            return order
+        left, right = sympy.diff(left, x), sympy.diff(right, x)
+    return None
+
+
+def smoothness_degree(phi):
+    """Order of the first derivative of ``phi`` that jumps (0: phi itself jumps; oo: smooth)."""
+    pieces = decompose(phi)
+    orders = [_jump_order(pieces, i, p) for i, p in enumerate(pieces.breakpoints)]
+    orders = [o for o in orders if o is not None]
+    return min(orders) if orders else oo
+
+
+def distributional_derivative(phi):
+    """``(classical, jumps)``: phi' = classical + sum of jump * delta(x - point)."""
+    pieces = decompose(phi)
+    return pieces.diff(), pieces.jumps()
+
+
+# ------------------------------------------------------------------ slopes
+
+def slope(phi, direction, dps=30):
+    """``lim phi(x)/x`` as x -> direction*oo, as a :class:`Quantity`.
+
+    Exact through a budgeted SymPy limit when it answers, else numeric from
+    phi(t)/t at growing t, else undefined with the reason.
+
+    >>> str(slope(sympy.tanh(x), 1)), slope(x**2, -1).value
+    ('0', mpf('-inf'))
+    >>> slope(x * sympy.sin(x), 1).reason
+    'phi(x)/x has no limit (it does not settle numerically)'
+    """
+    end = decompose(phi).pieces[-1 if direction > 0 else 0].expr
+    limit = attempt(sympy.limit, end / x, x, direction * oo, seconds=LIMIT_BUDGET)
+    if limit is not None and limit.is_extended_real and not limit.has(sympy.Limit):
+        if limit.is_finite:
+            return Quantity.from_exact(limit, "symbolic limit", dps)
+        return Quantity.infinite(1 if limit > 0 else -1, "symbolic limit", dps)
+    return _numeric_slope(end, direction, dps)
+
+
+def _numeric_slope(expr, direction, dps):
+    func = sympy.lambdify(x, expr / x, modules="mpmath")
+    values = []
+    with workdps(dps):
+        for k in range(1, 64):
+            t = direction * mpmath.mpf(2) ** (k * 4)
+            try:
+                values.append(mpmath.mpf(func(t)))
+            except (OverflowError, MemoryError, ValueError, TypeError, ZeroDivisionError):
+                break
+            if len(values) >= 3:
+                d1, d2 = abs(values[-1] - values[-2]), abs(values[-2] - values[-3])
+                scale = max(1, abs(values[-1]))
+                if d1 <= mpmath.mpf(10) ** (-dps - 2) * scale and d2 >= d1:
+                    return Quantity.numeric(values[-1], d1 + mpmath.eps * scale, "numeric limit", dps)
+                if abs(values[-1]) > mpmath.mpf(10) ** 8 * max(1, abs(values[0])) and d1 > d2:
+                    sign = 1 if values[-1] > 0 else -1
+                    return Quantity.infinite(sign, "numeric limit (growing)", dps)
+    return Quantity.undefined("phi(x)/x has no limit (it does not settle numerically)", "numeric limit", dps)
+
+
+def slopes(phi, dps=30):
+    """``(alpha_plus, alpha_minus)`` as :class:`Quantity` objects."""
+    return slope(phi, 1, dps), slope(phi, -1, dps)
+
+
+def is_bounded(phi):
+    """True when phi has finite limits at both ends (pieces are continuous); None if unknown."""
+    pieces = decompose(phi).pieces
+    for expr, end in ((pieces[-1].expr, oo), (pieces[0].expr, -oo)):
+        limit = attempt(sympy.limit, expr, x, end, seconds=LIMIT_BUDGET)
+        if isinstance(limit, sympy.AccumBounds):
+            limit = limit.max if limit.min.is_finite else limit.min
+        if limit is None or limit.has(sympy.Limit):
+            return None
+        if not limit.is_finite:
+            return False
+    return True
+
+
+def growth_class(phi, dps=30):
+    """``"A0"`` bounded, ``"A1"`` linear growth, ``"A>1"`` superlinear, or ``"undefined"``.
+
+    >>> growth_class(sympy.tanh(x)), growth_class(sympy.Max(x, 0)), growth_class(x**3)
+    ('A0', 'A1', 'A>1')
+    """
+    plus, minus = slopes(phi, dps)
+    if plus.status == "infinite" or minus.status == "infinite":
+        return "A>1"
+    if not (plus.is_finite and minus.is_finite):
+        return "undefined"
+    if plus.value == 0 and minus.value == 0 and is_bounded(phi):
+        return "A0"
+    return "A1"
