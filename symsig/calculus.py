@@ -199,10 +199,13 @@ def slope(phi, direction, dps=30):
     >>> str(slope(sympy.tanh(x), 1)), slope(x**2, -1).value
     ('0', mpf('-inf'))
     >>> slope(x * sympy.sin(x), 1).reason
-    'phi(x)/x has no limit (it does not settle numerically)'
+    'phi(x)/x has no limit: it oscillates within AccumBounds(-1, 1)'
     """
     end = decompose(phi).pieces[-1 if direction > 0 else 0].expr
     limit = attempt(sympy.limit, end / x, x, direction * oo, seconds=LIMIT_BUDGET)
+    if isinstance(limit, sympy.AccumBounds):
+        return Quantity.undefined(f"phi(x)/x has no limit: it oscillates within {limit}",
+                                  "symbolic limit", dps)
     if limit is not None and limit.is_extended_real and not limit.has(sympy.Limit):
         if limit.is_finite:
             return Quantity.from_exact(limit, "symbolic limit", dps)
