@@ -1,0 +1,157 @@
+"""Dual activations and the NNGP / NTK recursions of deep fully connected networks.
+
+:func:`dual_activation` returns ``E[phi(U) phi(V)]`` (or ``E[phi'(U) phi'(V)]``)
+for a centred Gaussian pair with variances ``q1``, ``q2`` and covariance
+``q12``: exact when a closed form is known (:mod:`symsig.kernels.closed`),
+otherwise by kink-split two-dimensional quadrature (:mod:`symsig.kernels._numeric`).
+
+>>> k = dual_activation("relu", 1, 1, "0.5", dps=20)
+>>> k.method, str(k)
+('wedge integrals (arc-cosine family, exact)', '0.30449889052211467904')
+>>> k.exact
+(sqrt(3)/4 + 1/3)/pi
+"""
+
+from dataclasses import dataclass
+
+import mpmath
+import sympy
+
+from ..activations import get_activation
+from ..calculus import decompose
+from ..errors import DomainError, InputError, UndefinedError
+from ..precision import exact_number, workdps
+from ..quantity import Quantity
+from . import _numeric
+from .closed import Q1, Q12, Q2, closed_form_dual
+
+NUMERIC_METHOD = "kink-split nested Gauss-Legendre (conditional on U), estimate from two rules"
+
+
+def activation_expr(phi):
+    """The SymPy expression of a name, string, :class:`Activation` or expression."""
+    return get_activation(phi).expr
+
+
+def _check_moments(q1, q2, q12):
+    q1, q2, q12 = (exact_number(v, n) for v, n in ((q1, "q1"), (q2, "q2"), (q12, "q12")))
+    if not (q1.is_real and q2.is_real and q12.is_real):
+        raise DomainError("q1, q2, q12 must be real")
+    if not (q1 > 0 and q2 > 0):
+        raise DomainError(f"the variances q1, q2 must be positive, got {q1}, {q2}")
+    if q12**2 > q1 * q2:
+        raise DomainError(f"q12**2 must not exceed q1*q2 (a covariance), got q12 = {q12}")
+    return q1, q2, q12
+
+
+def _no_jump_for_derivative(phi, derivative):
+    if derivative and decompose(phi).jumps():
+        _numeric.compiled(phi, derivative=True)  # raises the explanatory UndefinedError
+
+
+def dual_activation(phi, q1=1, q2=1, q12=0, derivative=False, dps=30):
+    """``E[phi(U) phi(V)]`` (``derivative=True``: ``E[phi'(U) phi'(V)]``) as a :class:`Quantity`.
+
+    Numbers are read exactly (:func:`symsig.precision.exact_number`).
+    """
+    phi = activation_expr(phi)
+    q1, q2, q12 = _check_moments(q1, q2, q12)
+    _no_jump_for_derivative(phi, derivative)
+    closed = closed_form_dual(phi, derivative)
+    if closed is not None:
+        expr, method = closed
+        value = expr.subs({Q1: q1, Q2: q2, Q12: q12})
+        return Quantity.from_exact(value, method, dps)
+    f = _numeric.compiled(phi, derivative)
+    with workdps(dps):
+        value, error = _numeric.expect_2d(f, f, *(mpmath.mpf(sympy.N(v, mpmath.mp.dps)) for v in (q1, q2, q12)), dps)
+        return Quantity.numeric(+value, +error, NUMERIC_METHOD, dps)
+
+
+class DualKernel:
+    """A numeric dual ``(q1, q2, q12) -> (value, error)`` at the current mpmath precision.
+
+    Closed forms are compiled once to mpmath functions; otherwise quadrature.
+    """
+
+    def __init__(self, phi, derivative=False):
+        phi = activation_expr(phi)
+        _no_jump_for_derivative(phi, derivative)
+        closed = closed_form_dual(phi, derivative)
+        self.method = closed[1] if closed else NUMERIC_METHOD
+        self._exact = closed[0] if closed else None
+        self._func = sympy.lambdify((Q1, Q2, Q12), closed[0], modules="mpmath") if closed else None
+        self._pieces = None if closed else _numeric.compiled(phi, derivative)
+
+    def __call__(self, q1, q2, q12, dps):
+        if self._func is not None:
+            q12 = max(-mpmath.sqrt(q1 * q2), min(mpmath.sqrt(q1 * q2), q12))  # rounding at rho = +-1
+            value = mpmath.re(self._func(q1, q2, q12))
+            return value, mpmath.eps * max(1, abs(value)) * 10
+        return _numeric.expect_2d(self._pieces, self._pieces, q1, q2, q12, dps)
+
+
+@dataclass(frozen=True)
+class NeuralKernels:
+    """NNGP and NTK values of a depth-``depth`` network at inner product ``t`` on the sphere."""
+
+    nngp: Quantity
+    ntk: Quantity
+    variance: Quantity  # the diagonal q^(L) = Sigma^(L)(x, x)
+    depth: int
+    t: object
+    sigma_w2: object
+    sigma_b2: object
+
+    def as_dict(self):
+        return {"depth": self.depth, "t": str(self.t), "sigma_w2": str(self.sigma_w2),
+                "sigma_b2": str(self.sigma_b2), "nngp": self.nngp.as_dict(), "ntk": self.ntk.as_dict(),
+                "variance": self.variance.as_dict()}
+
+
+def neural_kernels(phi, t, depth=2, sigma_w2=1, sigma_b2=0, dps=30):
+    """NNGP ``Sigma^(L)`` and NTK ``Theta^(L)`` for unit-norm inputs with ``<x, x'> = t``.
+
+    Standard parametrisation with ``depth`` = L weight layers (L - 1 hidden):
+    ``Sigma^(1) = sigma_w2 t + sigma_b2``, ``Sigma^(l+1) = sigma_w2 E[phi(u) phi(v)] + sigma_b2``,
+    ``Theta^(1) = Sigma^(1)``, ``Theta^(l+1) = Sigma^(l+1) + sigma_w2 E[phi'(u) phi'(v)] Theta^(l)``,
+    ``(u, v) ~ N(0, [[q, Sigma], [Sigma, q]])`` with the diagonal ``q^(l)``.
+    ``sigma_b2 = 0`` is the bias-free network.  The error is a first-order
+    propagation of the dual errors through the layers (an estimate).
+
+    >>> k = neural_kernels("relu", 0, depth=2, sigma_w2=2, dps=15)
+    >>> str(k.nngp), str(k.ntk)
+    ('0.636619772367581', '0.636619772367581')
+    """
+    phi = activation_expr(phi)
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+        raise InputError(f"depth must be a positive integer number of weight layers, got {depth!r}")
+    t, sw, sb = (exact_number(v, n) for v, n in ((t, "t"), (sigma_w2, "sigma_w2"), (sigma_b2, "sigma_b2")))
+    if not (-1 <= t <= 1):
+        raise DomainError(f"t = <x, x'> must lie in [-1, 1] for unit-norm inputs, got {t}")
+    if not (sw > 0 and sb >= 0):
+        raise DomainError(f"need sigma_w2 > 0 and sigma_b2 >= 0, got {sw}, {sb}")
+    nngp_dual, ntk_dual = DualKernel(phi), (DualKernel(phi, derivative=True) if depth > 1 else None)
+    method = nngp_dual.method if depth > 1 else "linear first layer (exact)"
+    with workdps(dps):
+        w, b = (mpmath.mpf(sympy.N(v, mpmath.mp.dps)) for v in (sw, sb))
+        q = w + b
+        sigma = theta = w * mpmath.mpf(sympy.N(t, mpmath.mp.dps)) + b
+        err_q = err_s = err_t = mpmath.mpf(0)
+        for _ in range(depth - 1):
+            diag, e_diag = nngp_dual(q, q, q, dps)
+            cross, e_cross = nngp_dual(q, q, sigma, dps)
+            dot, e_dot = ntk_dual(q, q, sigma, dps)
+            # d/dq12 of the dual is the derivative dual (Price), which bounds the propagation
+            slope_q = abs(ntk_dual(q, q, q, dps)[0]) if err_q else 0
+            new_q = w * diag + b
+            new_sigma = w * cross + b
+            new_theta = new_sigma + w * dot * theta
+            err_t = err_s + w * (e_cross + abs(dot) * err_s + slope_q * err_q) + w * (e_dot * abs(theta) + abs(dot) * err_t)
+            err_s = w * (e_cross + abs(dot) * err_s + slope_q * err_q)
+            err_q = w * (e_diag + slope_q * err_q)
+            q, sigma, theta = new_q, new_sigma, new_theta
+        method_full = method + ("" if depth == 1 else f"; recursion over {depth - 1} layer(s)")
+        make = lambda v, e: Quantity.numeric(+v, +e + mpmath.eps * abs(v) * 10 * depth, method_full, dps)
+        result = NeuralKernels(make(sigma, err_s), make(theta, err_t), make(q, err_q), depth, t, sw, sb)
+    return result
