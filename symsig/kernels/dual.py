@@ -9,7 +9,7 @@ otherwise by kink-split two-dimensional quadrature (:mod:`symsig.kernels._numeri
 >>> k.method, str(k)
 ('wedge integrals (arc-cosine family, exact)', '0.30449889052211467904')
 >>> k.exact
-(sqrt(3)/4 + 1/3)/pi
+(sqrt(3)/4 + pi/6)/pi
 """
 
 from dataclasses import dataclass
