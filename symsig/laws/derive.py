@@ -78,7 +78,11 @@ def expectation_chain(integrand):
         inner = aa * point + bb
         values = {PHI: cc * phi(inner) + dd, DPHI: cc * aa * D(1, inner), DDPHI: cc * aa**2 * D(2, inner)}
         chained = Integral(integrand.xreplace(values) * gauss(z), (z, -oo, oo))
-        steps = [Step(unfolded, "definition"), Step(chained, "chain_rule")]
+        steps = [Step(unfolded, "definition")]
+        if integrand.has(DPHI, DDPHI):
+            steps.append(Step(chained, "chain_rule"))
+        else:
+            steps[0] = Step(chained, "definition")
         poly = sympy.Poly(_substituted(integrand, aa).xreplace({c: cc, d: dd}), PHI, DPHI, DDPHI)
         terms = [(coeff, PHI**p[0] * DPHI**p[1] * DDPHI**p[2]) for p, coeff in poly.terms()]
 

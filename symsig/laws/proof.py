@@ -134,11 +134,16 @@ class Proof:
         blocks = []
         for cp in self.cases:
             rows = [f"&{latex(cp.start)}"]
-            rows += [rf"&= {latex(s.rhs)} && \text{{{RULE_LABELS[s.rule]}{_data_str(s)}}}" for s in cp.steps]
+            rows += [rf"&= {latex(s.rhs)} && \text{{{_tex_text(RULE_LABELS[s.rule] + _data_str(s))}}}"
+                     for s in cp.steps]
             blocks.append(rf"\paragraph{{Case ${_case_latex(cp.case.label)}$.}}" "\n"
                           r"\begin{align*}" "\n" + " \\\\\n".join(rows) + "\n" r"\end{align*}")
         blocks += [rf"\noindent Cited (not machine-checked): {p}" for p in self.premises]
         return "\n".join(blocks) + "\n"
+
+
+def _tex_text(text):
+    return text.replace("_", r"\_").replace("->", r"$\to$").replace("**", "^")
 
 
 def _case_latex(label):

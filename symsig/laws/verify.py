@@ -1,0 +1,206 @@
+"""Instance verification of an affine law on a concrete activation.
+
+``psi = c*phi(a*x + b) + d`` is built explicitly; psi's component at
+``(mu, sigma)`` is computed from scratch, and independently phi's statistics
+at ``(a*mu + b, |a|*sigma)`` are computed and pushed through the law.  The two
+are compared exactly (SymPy) when both are exact, else to ``dps`` digits.
+"""
+
+from dataclasses import dataclass
+
+import mpmath
+import sympy
+
+from ..activations import x
+from ..budget import attempt
+from ..errors import InputError, UndefinedError
+from ..precision import exact_number, format_value, to_mpmath, workdps
+from ..quantity import Quantity
+from . import terms
+from .terms import Stat
+
+_INTEGRANDS = {"m1": lambda f, df: f, "g1": lambda f, df: df, "chi": lambda f, df: df**2,
+               "m2": lambda f, df: f**2, "E[DPHI**4]": lambda f, df: df**4}
+_TRANSFORMS = {"g2": ("chi", sympy.sqrt), "g4": ("E[DPHI**4]", lambda v: v ** sympy.Rational(1, 4))}
+
+
+@dataclass(frozen=True)
+class LawCheck:
+    """Both sides of a law on an instance and whether they agree."""
+
+    name: str
+    direct: Quantity
+    via_law: Quantity
+    agree: object  # True, False, or None when the law does not determine the value
+    how: str
+
+    def __str__(self):
+        return (f"{self.name}[psi]: from scratch {_show(self.direct)} ({self.direct.method}); "
+                f"through the law {_show(self.via_law)} ({self.via_law.method}); "
+                f"{ {True: 'agree', False: 'DISAGREE', None: 'not determined'}[self.agree]} ({self.how})")
+
+    def __bool__(self):
+        return self.agree is True
+
+
+def _show(q):
+    return q.reason and f"undefined ({q.reason})" if q.status == "undefined" else str(q)
+
+
+def _as_expr(phi):
+    if hasattr(phi, "expr"):
+        return phi.expr
+    if isinstance(phi, str):
+        from ..activations import get_activation
+        return get_activation(phi).expr
+    return sympy.sympify(phi)
+
+
+def component(f, name, sigma, mu, dps):
+    """Component ``name`` of the activation expression f at (mu, sigma), as a Quantity."""
+    from ..calculus import distributional_derivative, slope
+    from ..gaussian import expectation
+    from ..regularity import areas, lipschitz, total_variation
+    if name in _TRANSFORMS:
+        inner, transform = _TRANSFORMS[name]
+        return _apply(transform, [component(f, inner, sigma, mu, dps)], dps, f"{name} from {inner}")
+    if name in _INTEGRANDS:
+        classical, jumps = distributional_derivative(f)
+        if jumps and name != "m1" and name != "m2":
+            raise InputError(f"{name}: phi jumps, so phi' has a Dirac mass; verify {name} on a continuous phi")
+        return expectation(_INTEGRANDS[name](f, classical.as_expr()), sigma=sigma, mu=mu, dps=dps)
+    if name == "eta":
+        m1, g1, m2 = (component(f, n, sigma, mu, dps) for n in ("m1", "g1", "m2"))
+        return _apply(lambda m1, g1, m2: _eta(sigma, m1, g1, m2), [m1, g1, m2], dps, "eta from m1, g1, m2")
+    if name in ("alpha_plus", "alpha_minus"):
+        return slope(f, 1 if name == "alpha_plus" else -1, dps)
+    if name == "TV":
+        return total_variation(f, dps)
+    if name == "Lip":
+        return lipschitz(f, dps)
+    if name in ("C", "B"):
+        c_area, b_area = areas(f, slope(f, 1, dps), slope(f, -1, dps), dps)
+        return c_area if name == "C" else b_area
+    raise InputError(f"no instance verification for the component {name!r}")
+
+
+def _eta(sigma, m1, g1, m2):
+    variance = m2 - m1**2
+    if variance == 0:
+        raise UndefinedError("eta is undefined: the output variance m2 - m1**2 is 0")
+    return sigma**2 * g1**2 / variance
+
+
+def _apply(func, quantities, dps, method):
+    """func of Quantities: exact if all are exact, else numeric at dps digits (None status passes on)."""
+    for q in quantities:
+        if q.status == "undefined":
+            return q
+    if all(q.exact is not None for q in quantities):
+        try:
+            value = func(*[q.exact for q in quantities])
+        except UndefinedError as exc:
+            return Quantity.undefined(str(exc), method, dps)
+        value = attempt(sympy.simplify, value, seconds=5) or value
+        if value.has(sympy.nan, sympy.zoo):
+            return Quantity.undefined("the law gives an indeterminate form", method, dps)
+        return Quantity.from_exact(value, f"{method} (exact)", dps)
+    with workdps(dps):
+        try:
+            value = func(*[q.value for q in quantities])
+        except UndefinedError as exc:
+            return Quantity.undefined(str(exc), method, dps)
+        error = sum((abs(q.error or 0) for q in quantities), mpmath.mpf(0)) * 10 + abs(value) * mpmath.eps
+    if mpmath.isinf(value):
+        return Quantity.infinite(1 if value > 0 else -1, method, dps)
+    return Quantity.numeric(value, error, f"{method} (numeric)", dps)
+
+
+def _law_value(law, phi, a, b, c, d, sigma, mu, dps):
+    """psi's component through the law from phi's statistics at (a*mu + b, |a|*sigma)."""
+    rhs = law.rhs[1 if a > 0 else -1]
+    rhs = rhs.xreplace({terms.a: a, terms.b: b, terms.c: c, terms.d: d, terms.mu: mu, terms.sigma: sigma})
+    stats = sorted(rhs.atoms(Stat), key=sympy.default_sort_key)
+    if law.name in ("C", "B"):
+        return _tail_law(law.name, phi, a, b, c, d, dps)
+    if law.name == "eta" and c == 0:
+        return Quantity.undefined("c = 0: psi is constant, its variance is 0", "eta law", dps)
+    values = [component(phi, s.name, s.point[1], s.point[0], dps) if s.point
+              else component(phi, s.name, 1, 0, dps) for s in stats]
+    if law.name in ("alpha_plus", "alpha_minus") and values[0].status == "infinite":
+        if c == 0:
+            return Quantity.from_exact(0, "slope law (c = 0)", dps)
+        return Quantity.infinite(int(sympy.sign(c * a)) * (1 if values[0].value > 0 else -1), "slope law", dps)
+    method = f"{law.name} law from phi at (a*mu + b, |a|*sigma)"
+    return _apply(lambda *vals: rhs.xreplace(dict(zip(stats, vals))), values, dps, method)
+
+
+def _tail_law(name, phi, a, b, c, d, dps):
+    from ..calculus import slope
+    from ..regularity import areas
+    ap, am = slope(phi, 1, dps), slope(phi, -1, dps)
+    if c == 0:
+        value = 0 if d == 0 else (sympy.oo if name == "C" else sympy.oo * sympy.sign(d))
+        return Quantity.from_exact(value, f"{name} law (c = 0)", dps)
+    if not (ap.is_finite and am.is_finite):
+        return Quantity.undefined("a slope of phi is infinite or undefined", f"{name} law", dps)
+    c_area, b_area = areas(phi, ap, am, dps)
+    base = c_area if name == "C" else b_area
+    slopes = [q.exact if q.exact is not None else q.value for q in (ap, am)]
+    # psi's offsets at x -> +oo and x -> -oo: the slope of phi at the end that u = a*x + b reaches
+    ends = slopes if a > 0 else slopes[::-1]
+    offsets = [c * s * b + d for s in ends]
+    if all(_is_zero(k, dps) for k in offsets):
+        factor = (abs(c) if name == "C" else c) / abs(a)
+        return _apply(lambda v: factor * v, [base], dps, f"{name} law")
+    if not c_area.is_finite:
+        return Quantity.undefined(f"{name}[phi] is infinite and an asymptote of psi misses the origin: "
+                                  "the law does not determine it", f"{name} law", dps)
+    if name == "C":
+        return Quantity.infinite(1, "C law: an asymptote of psi misses the origin", dps)
+    signs = {int(mpmath.sign(to_mpmath(k) if isinstance(k, sympy.Basic) else k))
+             for k in offsets if not _is_zero(k, dps)}
+    if len(signs) == 2:
+        return Quantity.undefined("the two tails of psi - l diverge with opposite signs", "B law", dps)
+    return Quantity.infinite(signs.pop(), "B law: an asymptote of psi misses the origin", dps)
+
+
+def _is_zero(value, dps):
+    if isinstance(value, sympy.Basic) and not value.has(sympy.Float):
+        return attempt(sympy.simplify, value, seconds=5) == 0
+    with workdps(dps):
+        return abs(to_mpmath(value) if isinstance(value, sympy.Basic) else value) < mpmath.mpf(10) ** (-dps)
+
+
+def _agree(p, q, dps):
+    if q.status == "undefined" and "does not determine" in (q.reason or ""):
+        return None, "the law does not apply here: " + q.reason
+    if p.status == "undefined" or q.status == "undefined":
+        return p.status == q.status, "both undefined" if p.status == q.status else "one side undefined"
+    if p.status == "infinite" or q.status == "infinite":
+        return p.value == q.value, "infinite"
+    if p.exact is not None and q.exact is not None:
+        difference = attempt(sympy.simplify, p.exact - q.exact, seconds=10)
+        if difference == 0:
+            return True, "exactly (SymPy)"
+    with workdps(dps):
+        tolerance = mpmath.mpf(10) ** (-dps) * max(1, abs(p.value)) + (p.error or 0) + (q.error or 0)
+        ok = abs(p.value - q.value) <= tolerance
+    return bool(ok), f"to {dps} digits (|difference| = {mpmath.nstr(abs(p.value - q.value), 3)})"
+
+
+def verify_law(law, phi, a=1, b=0, c=1, d=0, sigma=1, mu=0, dps=30):
+    """See :meth:`symsig.laws.law.AffineLaw.verify`."""
+    a, b, c, d, sigma, mu = [exact_number(v, n) for v, n in
+                             zip((a, b, c, d, sigma, mu), ("a", "b", "c", "d", "sigma", "mu"))]
+    if a == 0:
+        raise InputError("a must be nonzero: psi(x) = c*phi(a*x + b) + d with a = 0 is a constant")
+    phi = _as_expr(phi)
+    psi = c * phi.xreplace({x: a * x + b}) + d
+    direct = component(psi, law.name, sigma, mu, dps) if law.lhs.point else component(psi, law.name, 1, 0, dps)
+    via = _law_value(law, phi, a, b, c, d, sigma, mu, dps)
+    agree, how = _agree(direct, via, dps)
+    return LawCheck(law.name, direct, via, agree, how)
+
+
+__all__ = ["LawCheck", "verify_law", "component", "format_value"]
