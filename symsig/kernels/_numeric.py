@@ -112,6 +112,8 @@ def expect_1d(func, sigma, dps, mu=0, kinks=()):
     """``(E[func(mu + sigma Z)], error)``; call inside ``workdps``.  ``kinks`` are in x."""
     sigma, mu = mpmath.mpf(sigma), mpmath.mpf(mu)
     splits = [(k - mu) / sigma for k in kinks]
+    if sigma > 1:  # features of phi on the x-scale 1 shrink to 1/sigma in z: panel them in x
+        splits += [(k - mu) / sigma for k in range(-24, 25)]
     cutoff = tail(dps)
 
     def rule_sum(degree):
