@@ -93,7 +93,7 @@ class Proof:
         for cp in self.cases:
             for step, verdict in cp.results:
                 if verdict is not True:
-                    where = f"= {sympy.sstr(step.rhs)} ({RULE_LABELS[step.rule]})" if step else "chain"
+                    where = f"= {sympy.sstr(step.rhs)} ({RULE_LABELS.get(step.rule, step.rule)})" if step else "chain"
                     out.append(f"[{cp.case.label}] {where}: {verdict or 'does not follow'}")
         return out
 

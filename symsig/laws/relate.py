@@ -203,3 +203,14 @@ def _derivative_ratio(expr, point):
     first = sympy.lambdify(x, sympy.diff(expr, x), "mpmath")(point)
     third = sympy.lambdify(x, sympy.diff(expr, x, 3), "mpmath")(point)
     return third / first if first != 0 and abs(third) > mpmath.eps ** 0.5 else None
+
+
+def carry_signature(relation, names=("m1", "g1", "g2", "m2", "eta", "alpha_plus", "alpha_minus", "TV", "C"),
+                    sigma=1, mu=0, dps=30):
+    """psi's components carried from phi's through the laws, each checked against a direct computation.
+
+    Returns ``{name: LawCheck}``; ``check.via_law`` is the carried value (exact where phi's is).
+    """
+    from . import affine_law
+    return {name: affine_law(name).verify(relation.phi, sigma=sigma, mu=mu, dps=dps, **relation.constants())
+            for name in names}
