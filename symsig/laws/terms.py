@@ -90,7 +90,7 @@ class D(sympy.Function):
     ``D`` differentiates by the chain rule through :meth:`fdiff` instead.
 
     >>> sympy.diff(D(1, a*x + b), x)
-    a*D(2, a*x + b)
+    a*phi''(a*x + b)
     """
 
     nargs = 2
