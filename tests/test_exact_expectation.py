@@ -13,7 +13,8 @@ import sympy
 from sympy import Rational, Symbol, erf, exp, oo, sqrt
 
 from symsig.exact import truncated_expectation
-from symsig.exact.coverage import derivative_pieces, piecewise_expectation, pieces, x
+from symsig.activations import x
+from symsig.exact.coverage import derivative_pieces, piecewise_expectation, pieces
 
 SIGMA = Symbol("sigma", positive=True)
 MU = Symbol("mu", real=True)

@@ -102,3 +102,12 @@ def test_no_closed_form_is_none(g, a, b):
 
 def test_reversed_limits_change_sign():
     assert definite_integral(x**2, x, 1, 0).expr == Rational(-1, 3)
+
+
+def test_coverage_of_piecewise_activations():
+    from symsig.exact.coverage import coverage
+    hardswish = coverage("hardswish")
+    assert hardswish["TV"][0] == 3 and hardswish["C"][0] == Rational(3, 2)
+    relu = coverage("relu")
+    assert relu["TV"][0] == 1 and relu["C"][0] == 0 and relu["g1"][0] == Rational(1, 2)
+    assert coverage("sigmoid")["C"][0] is oo

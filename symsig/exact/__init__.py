@@ -11,12 +11,15 @@ then falls back to quadrature.
 * :func:`truncated_expectation` ``(g, x, a, b, sigma, mu)``: ``E[g(X); a < X < b]``;
 * :func:`definite_integral` ``(g, x, a, b)``: ``int_a^b g(x) dx``.
 
-Both return an :class:`ExactResult` ``(expr, rule)`` or None.
+Both return an :class:`ExactResult` ``(expr, rule)`` or None.  :func:`tidy`
+brings a sum of such closed forms (e.g. over the pieces of an activation) into
+the same readable shape.
 """
 
 from .expectation import truncated_expectation
 from .integrals import definite_integral
 from .result import ExactResult
 from .terms import Phi
+from .tidy import tidy
 
-__all__ = ["ExactResult", "Phi", "definite_integral", "truncated_expectation"]
+__all__ = ["ExactResult", "Phi", "definite_integral", "tidy", "truncated_expectation"]
