@@ -12,8 +12,8 @@
 * Kernel bound: the smallest C in ``|x^T (d_x d_y K) y| <= C g2(|x|) g2(|y|) |x| |y|``.
 
 >>> r = variance_fixed_points("relu", "1.5", "0.05")
->>> [str(p.q) for p in r.points], r.exact
-(['0.2'], True)
+>>> [p.q.exact for p in r.points], r.exact
+([1/5], True)
 """
 
 from dataclasses import dataclass, field

@@ -21,7 +21,7 @@ of the dual with ``c = J_k^2 Gamma(-k - 1/2) / (2 sqrt(2) pi^(3/2))``
 (ReLU: ``sqrt(2)/(3 pi)``).
 
 >>> hermite_coefficient("relu", 2).exact
-sqrt(2)/(4*sqrt(pi))
+1/(2*sqrt(pi))
 """
 
 from functools import lru_cache
