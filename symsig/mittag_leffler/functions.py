@@ -1,0 +1,241 @@
+"""SymPy functions ``MittagLeffler(a, b, z)`` and ``Prabhakar(g, a, b, z)``.
+
+They behave like SymPy's own special functions: ``eval`` fires only at
+canonical values (z = 0, a = 0, g in {0, 1}), ``diff`` in z closes in the
+family, ``rewrite`` gives the elementary forms of the classical cases,
+``evalf`` runs :func:`~symsig.mittag_leffler.numeric.mittag_leffler` at the
+requested precision, and LaTeX prints ``E_{a, b}(z)``.
+
+>>> from sympy import Symbol, Rational, latex, exp
+>>> z = Symbol("z")
+>>> MittagLeffler(1, 1, z).rewrite(exp)
+exp(z)
+>>> MittagLeffler(0, 1, z)
+1/(1 - z)
+>>> MittagLeffler(Rational(1, 2), 1, -10).evalf(25)
+0.05614099274382258585751738
+>>> latex(MittagLeffler(2, 1, z**2))
+'E_{2, 1}\\\\left(z^{2}\\\\right)'
+>>> MittagLeffler(2, 2, z).diff(z)
+(-MittagLeffler(2, 4, z) + MittagLeffler(2, 3, z))/2
+"""
+
+import mpmath
+import sympy
+from sympy import Float, Rational, S, erfc, exp, gamma, hyper, sqrt
+from sympy.core.function import ArgumentIndexError, DefinedFunction
+from sympy.core.logic import fuzzy_and
+
+from .numeric import mittag_leffler
+
+
+def _exact(expr):
+    """Floats inside a numeric argument are taken at their exact binary value."""
+    return expr.xreplace({f: Rational(f) for f in expr.atoms(Float)})
+
+
+def _numeric_args(args, prec):
+    """Exact numbers for the engine, or None if an argument is not a number."""
+    values = []
+    for arg in args:
+        if not arg.is_number:
+            return None
+        values.append(_exact(arg))
+    return values
+
+
+def _square_root(z):
+    """(w, sign) with z = sign * w**2 when z visibly is a square, else (sqrt(z), 1)."""
+    coeff, rest = z.as_coeff_Mul()
+    if rest.is_Pow and rest.exp.is_even and coeff in (1, -1):
+        return rest.base ** (rest.exp / 2), int(coeff)
+    if z.is_Pow and z.exp.is_even:
+        return z.base ** (z.exp / 2), 1
+    return sqrt(z), 1
+
+
+class MittagLeffler(DefinedFunction):
+    r"""The two-parameter Mittag-Leffler function.
+
+    .. math :: E_{a,b}(z) = \sum_{k=0}^\infty \frac{z^k}{\Gamma(a k + b)}
+
+    ``a = 0`` is the closed form ``1/(Gamma(b)(1 - z))`` (the series would
+    diverge for ``|z| >= 1``).
+
+    Examples
+    ========
+
+    >>> from sympy import Symbol, cosh, cos
+    >>> x = Symbol("x", real=True)
+    >>> MittagLeffler(2, 1, x**2).rewrite(cosh)
+    cosh(x)
+    >>> MittagLeffler(2, 1, -x**2).rewrite(cos)
+    cos(x)
+    >>> MittagLeffler(3, 2, 0)
+    1
+    >>> MittagLeffler(3, 1, x).rewrite("hyper")
+    hyper((), (1/3, 2/3), x/27)
+
+    References
+    ==========
+
+    .. [1] R. Gorenflo, A. A. Kilbas, F. Mainardi, S. Rogosin, *Mittag-Leffler
+       Functions, Related Topics and Applications*, Springer 2020.
+    .. [2] https://dlmf.nist.gov/10.46
+    """
+
+    nargs = 3
+
+    @classmethod
+    def eval(cls, a, b, z):
+        if z.is_zero:
+            return 1 / gamma(b)
+        if a.is_zero:
+            return 1 / (gamma(b) * (1 - z))
+        return None
+
+    def fdiff(self, argindex=3):
+        a, b, z = self.args
+        if argindex == 3:
+            return (MittagLeffler(a, a + b - 1, z) + (1 - b) * MittagLeffler(a, a + b, z)) / a
+        if argindex in (1, 2):
+            return super().fdiff(argindex)  # digamma-weighted series: left unevaluated
+        raise ArgumentIndexError(self, argindex)
+
+    def _elementary(self):
+        a, b, z = self.args
+        if (a, b) == (S.One, S.One):
+            return exp(z)
+        if (a, b) == (S.One, S(2)):
+            return (exp(z) - 1) / z
+        if a == 2 and b in (S.One, S(2)):
+            w, sign = _square_root(z)
+            if sign < 0:
+                return sympy.cos(w) if b == 1 else sympy.sin(w) / w
+            return sympy.cosh(w) if b == 1 else sympy.sinh(w) / w
+        if (a, b) == (S.Half, S.One):
+            return exp(z ** 2) * erfc(-z)
+        return None
+
+    def _eval_rewrite_as_exp(self, *args, **kwargs):
+        return self._elementary()
+
+    _eval_rewrite_as_cosh = _eval_rewrite_as_cos = _eval_rewrite_as_exp
+    _eval_rewrite_as_sinh = _eval_rewrite_as_sin = _eval_rewrite_as_exp
+    _eval_rewrite_as_erfc = _eval_rewrite_as_elementary = _eval_rewrite_as_exp
+
+    def _eval_rewrite_as_hyper(self, a, b, z, **kwargs):
+        if a.is_Integer and a.is_positive:  # (b)_{mk} = m^{mk} prod_i ((b + i)/m)_k
+            lower = tuple((b + i) / a for i in range(int(a)))
+            return hyper((1,), lower, z / a ** a) / gamma(b)
+        return None
+
+    def _eval_is_real(self):
+        a, b, z = self.args
+        return fuzzy_and([a.is_extended_nonnegative, b.is_real, z.is_real])
+
+    def _eval_conjugate(self):
+        a, b, z = self.args
+        if a.is_real and b.is_real:
+            return self.func(a, b, z.conjugate())
+        return None
+
+    def _eval_evalf(self, prec):
+        values = _numeric_args(self.args, prec)
+        if values is None:
+            return None
+        dps = mpmath.libmp.prec_to_dps(prec)
+        return sympy.Expr._from_mpmath(mittag_leffler(*values, dps=dps).value, prec)
+
+    def _latex(self, printer, exp=None):
+        a, b, z = (printer._print(arg) for arg in self.args)
+        tex = rf"E_{{{a}, {b}}}\left({z}\right)"
+        return rf"{tex}^{{{exp}}}" if exp else tex
+
+
+class Prabhakar(DefinedFunction):
+    r"""The three-parameter (Prabhakar) Mittag-Leffler function.
+
+    .. math :: E^{g}_{a,b}(z) = \sum_{k=0}^\infty \frac{(g)_k z^k}{k!\,\Gamma(a k + b)}
+
+    Examples
+    ========
+
+    >>> from sympy import Symbol, Rational
+    >>> z = Symbol("z")
+    >>> Prabhakar(1, Rational(1, 2), 1, z)
+    MittagLeffler(1/2, 1, z)
+    >>> Prabhakar(2, 1, 1, z).diff(z)
+    2*Prabhakar(3, 1, 2, z)
+    >>> Prabhakar(Rational(1, 2), 1, 2, z).rewrite("hyper")
+    hyper((1/2,), (2,), z)
+    >>> Prabhakar(Rational(9, 20), Rational(7, 10), Rational(19, 10), -4).evalf(20)
+    0.54793701283482226...
+    """
+
+    nargs = 4
+
+    @classmethod
+    def eval(cls, g, a, b, z):
+        if g == 1:
+            return MittagLeffler(a, b, z)
+        if g.is_zero or z.is_zero:
+            return 1 / gamma(b)
+        if a.is_zero:
+            return (1 - z) ** (-g) / gamma(b)
+        return None
+
+    def fdiff(self, argindex=4):
+        g, a, b, z = self.args
+        if argindex == 4:
+            return g * Prabhakar(g + 1, a, a + b, z)
+        if argindex in (1, 2, 3):
+            return super().fdiff(argindex)
+        raise ArgumentIndexError(self, argindex)
+
+    def _eval_rewrite_as_hyper(self, g, a, b, z, **kwargs):
+        if a == 1:
+            return hyper((g,), (b,), z) / gamma(b)
+        return None
+
+    def _eval_is_real(self):
+        g, a, b, z = self.args
+        return fuzzy_and([g.is_real, a.is_extended_nonnegative, b.is_real, z.is_real])
+
+    def _eval_evalf(self, prec):
+        values = _numeric_args(self.args, prec)
+        if values is None:
+            return None
+        g, a, b, z = values
+        dps = mpmath.libmp.prec_to_dps(prec)
+        return sympy.Expr._from_mpmath(mittag_leffler(a, b, z, gamma=g, dps=dps).value, prec)
+
+    def _latex(self, printer, exp=None):
+        g, a, b, z = (printer._print(arg) for arg in self.args)
+        tex = rf"E^{{{g}}}_{{{a}, {b}}}\left({z}\right)"
+        return rf"\left({tex}\right)^{{{exp}}}" if exp else tex
+
+
+def _ml_at_current_precision(a, b, z):
+    return mittag_leffler(a, b, z, dps=mpmath.mp.dps).value
+
+
+def _prabhakar_at_current_precision(g, a, b, z):
+    return mittag_leffler(a, b, z, gamma=g, dps=mpmath.mp.dps).value
+
+
+#: Callables for ``lambdify(x, expr, modules=[MPMATH_NAMESPACE, "mpmath"])``; they
+#: evaluate at mpmath's current precision (so inside the caller's ``workdps``).
+MPMATH_NAMESPACE = {"MittagLeffler": _ml_at_current_precision,
+                    "Prabhakar": _prabhakar_at_current_precision}
+
+
+def to_elementary(expr):
+    """Rewrite every MittagLeffler with a known elementary form (exp, cosh, cos, sinh/x, erfc).
+
+    >>> from sympy import Symbol
+    >>> x = Symbol("x", real=True)
+    >>> to_elementary(x * MittagLeffler(2, 2, x**2) / MittagLeffler(2, 1, x**2))
+    sinh(x)/cosh(x)
+    """
+    return expr.rewrite("elementary")
