@@ -13,7 +13,7 @@ exp(z)
 >>> MittagLeffler(0, 1, z)
 1/(1 - z)
 >>> MittagLeffler(Rational(1, 2), 1, -10).evalf(25)
-0.05614099274382258585751738
+0.05614099274382258585751739
 >>> latex(MittagLeffler(2, 1, z**2))
 'E_{2, 1}\\\\left(z^{2}\\\\right)'
 >>> MittagLeffler(2, 2, z).diff(z)
