@@ -17,7 +17,7 @@ exp(z)
 >>> latex(MittagLeffler(2, 1, z**2))
 'E_{2, 1}\\\\left(z^{2}\\\\right)'
 >>> MittagLeffler(2, 2, z).diff(z)
-(-MittagLeffler(2, 4, z) + MittagLeffler(2, 3, z))/2
+MittagLeffler(2, 3, z)/2 - MittagLeffler(2, 4, z)/2
 """
 
 import mpmath

@@ -135,11 +135,7 @@ def mittag_leffler(a, b, z, gamma=1, dps=30, method="auto"):
     if g.approx.real < 0:
         raise DomainError(f"gamma must be >= 0, got {g.approx.real:g}")
     result = _evaluate(a, b, g, z, dps, method)
-    with mpmath.workdps(dps):
-        value = +result.value
-        if z.is_real and isinstance(value, mpmath.mpc) and _real_case(a, b, g, z):
-            value = value.real
-    return MLResult(value, result.method, mpmath.mpf(result.error), dps)
+    return _finish(result.value, result.method, result.error, dps, z, a, b, g)
 
 
 def mittag_leffler_derivative(a, b, z, order=1, dps=30):
@@ -230,11 +226,13 @@ def _real_case(a, b, g, z):
 
 
 def _finish(value, method, error, dps, z, *params):
+    """Round to dps digits; the rounding joins the error estimate."""
     with mpmath.workdps(dps):
         value = +value
         if isinstance(value, mpmath.mpc) and _real_case(params[0], params[1], params[2], z):
             value = value.real
-    return MLResult(value, method, mpmath.mpf(error), dps)
+        error = mpmath.mpf(error) + abs(value) * mpmath.eps
+    return MLResult(value, method, error, dps)
 
 
 def _pole_check(z):
@@ -538,7 +536,7 @@ def _combination(a, terms, z, dps):
     """sum c_i E_{a,beta_i}(z), re-evaluated with more digits when it cancels."""
     digits = dps
     for _ in range(4):
-        parts = [(c, mittag_leffler(_as_input(a), _as_input_beta(beta), _as_input(z), dps=digits))
+        parts = [(c, mittag_leffler(_as_input(a), _as_input_beta(beta), _as_input(z), dps=digits + 5))
                  for beta, c in terms.items()]
         with mpmath.workdps(digits + GUARD_DIGITS):
             coefficient = lambda c: mpmath.mpf(c.numerator) / c.denominator if isinstance(c, Fraction) \

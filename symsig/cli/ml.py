@@ -1,0 +1,45 @@
+"""``symsig ml ALPHA BETA Z [--gamma G] [--dps D] [--json]``: one Mittag-Leffler value."""
+
+import json
+
+import mpmath
+
+from ..precision import check_dps, exact_number, format_value
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        "ml", help="evaluate the Mittag-Leffler function E^gamma_{alpha,beta}(z) to D digits",
+        description="E^gamma_{alpha,beta}(z) = sum_k (gamma)_k z^k / (k! Gamma(alpha k + beta)) to D "
+                    "significant digits, with the method used and an estimated absolute error. Numbers "
+                    "are exact decimals; Z may be complex ('3+4j'); put '--' (after the options) "
+                    "before a Z that starts with '-' and is not a plain number (e.g. --dps 40 -- -3+4j).")
+    parser.add_argument("alpha", help="alpha >= 0 (0 means the closed form 1/(Gamma(beta)(1-z)))")
+    parser.add_argument("beta", help="real beta")
+    parser.add_argument("z", help="real or complex argument, e.g. -50 or 3+4j")
+    parser.add_argument("--gamma", default="1", help="Prabhakar parameter gamma >= 0 (default 1)")
+    parser.add_argument("--dps", type=int, default=30, help="significant decimal digits (default 30)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(handler=_ml)
+
+
+def _ml(args):
+    from ..mittag_leffler import mittag_leffler
+    dps = check_dps(args.dps)
+    alpha, beta, gamma, z = (exact_number(text, name) for text, name in
+                             ((args.alpha, "alpha"), (args.beta, "beta"), (args.gamma, "gamma"), (args.z, "z")))
+    result = mittag_leffler(alpha, beta, z, gamma=gamma, dps=dps)
+    with mpmath.workdps(dps + 10):  # mpc() rounds to the current precision
+        value = mpmath.mpc(result.value)
+    re, im = format_value(value.real, dps), format_value(value.imag, dps)
+    error = mpmath.nstr(result.error, 3)
+    if args.json:
+        print(json.dumps({"alpha": args.alpha, "beta": args.beta, "gamma": args.gamma, "z": args.z,
+                          "dps": dps, "value_re": re, "value_im": im, "method": result.method,
+                          "error": error}))
+        return 0
+    name = f"E_{{{args.alpha},{args.beta}}}" if gamma == 1 else f"E^{args.gamma}_{{{args.alpha},{args.beta}}}"
+    shown = re if isinstance(result.value, mpmath.mpf) else format_value(result.value, dps)
+    print(f"{name}({args.z}) = {shown}")
+    print(f"method: {result.method}; estimated absolute error: {error}")
+    return 0
