@@ -72,3 +72,32 @@ def attempt(func, *args, seconds=2.0, what="symbolic computation", **kwargs):
     except (NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError,
             AttributeError, IndexError, KeyError):
         return None
+
+
+def simplify(expr, seconds=2.0):
+    """``sympy.simplify`` within a budget; the expression unchanged when it runs out."""
+    import sympy
+
+    result = attempt(sympy.simplify, expr, seconds=seconds, what="simplify")
+    return expr if result is None else result
+
+
+def is_zero(expr, variable=None, seconds=2.0):
+    """True only when ``expr`` is proved identically 0 (numeric screen, then budgeted simplify).
+
+    >>> import sympy
+    >>> t = sympy.Symbol("t", real=True)
+    >>> is_zero(sympy.tanh(-t) + sympy.tanh(t), t), is_zero(sympy.tanh(t) - t, t)
+    (True, False)
+    """
+    import sympy
+
+    if expr == 0:
+        return True
+    free = sorted(expr.free_symbols, key=str)
+    for probe in (sympy.Rational(7, 10), sympy.Rational(-13, 10), sympy.Rational(29, 10)):
+        value = expr.subs({s: probe for s in free}).evalf(30)
+        if value.is_number and value.is_comparable and abs(value) > sympy.Float("1e-25"):
+            return False
+    result = attempt(sympy.simplify, expr, seconds=seconds, what="simplify")
+    return result == 0

@@ -24,7 +24,7 @@ import sympy
 from sympy import Piecewise, oo
 
 from .activations import x
-from .budget import attempt
+from .budget import attempt, is_zero, simplify
 from .errors import InputError
 from .precision import workdps
 from .quantity import Quantity
@@ -76,8 +76,9 @@ class PiecewiseSmooth:
             left, right = self.one_sided(i, point), self.one_sided(i + 1, point)
             if left is None or right is None:
                 raise InputError(f"cannot decide the one-sided limits at x = {point}")
-            jump = sympy.simplify(right - left) if (right - left) != 0 else sympy.Integer(0)
-            if jump != 0:
+            jump = right - left
+            if not is_zero(jump):
+                jump = simplify(jump)
                 result[point] = jump
         return result
 
@@ -146,7 +147,7 @@ def decompose(phi):
     pieces = []
     for lo, hi in zip(bounds, bounds[1:]):
         branch = _select_branches(expr, _probe_point(lo, hi))
-        if pieces and sympy.simplify(pieces[-1].expr - branch) == 0:
+        if pieces and is_zero(pieces[-1].expr - branch):
             pieces[-1] = Piece(pieces[-1].lo, hi, pieces[-1].expr)
         else:
             pieces.append(Piece(lo, hi, branch))
@@ -168,7 +169,7 @@ def _jump_order(pieces, index, point, max_order=8):
     for order in range(max_order + 1):
         lv = PiecewiseSmooth((Piece(-oo, point, left),)).one_sided(0, point)
         rv = PiecewiseSmooth((Piece(point, oo, right),)).one_sided(0, point)
-        if lv is None or rv is None or not (lv.is_finite and rv.is_finite) or sympy.simplify(rv - lv) != 0:
+        if lv is None or rv is None or not (lv.is_finite and rv.is_finite) or not is_zero(rv - lv):
             return order
         left, right = sympy.diff(left, x), sympy.diff(right, x)
     return None

@@ -1,0 +1,180 @@
+"""Gaussian expectations ``E[f(mu + sigma Z)]``: exact first, quadrature as the fallback.
+
+For each integrand the exact tier is tried first (odd symmetry, then the
+rule-based closed-form engine of :mod:`symsig.exact`, piece by piece between
+the kinks); whatever stays open is computed by ONE kink-split quadrature
+sharing its node evaluations (:mod:`symsig.quadrature`).  Every result is a
+:class:`~symsig.quantity.Quantity` whose ``method`` says which tier answered.
+
+>>> from symsig.activations import x
+>>> import sympy
+>>> q = expectation(sympy.Max(x, 0)**2, sigma="1.7", mu="-0.3", dps=30)
+>>> str(q)
+'1.08097010797921869557737480112'
+>>> str(expectation(sympy.tanh(x)**2, dps=20)), expectation(sympy.tanh(x)**2, dps=20).method
+('0.39429449039784117442', 'quadrature (tanh-sinh, 2 intervals)')
+"""
+
+from functools import lru_cache
+
+import mpmath
+import sympy
+
+from .activations import x
+from .budget import is_zero, simplify
+from .calculus import PiecewiseSmooth, decompose
+from .errors import DomainError, InputError
+from .precision import check_dps, exact_number, workdps
+from .quadrature import gaussian_quadrature
+from .quantity import Quantity
+
+SIGMA = sympy.Symbol("sigma", positive=True)
+MU = sympy.Symbol("mu", real=True)
+
+
+def check_gaussian(sigma, mu, dps):
+    """Validate and convert (sigma, mu, dps) to exact numbers."""
+    sigma = exact_number(sigma, "sigma")
+    mu = exact_number(mu, "mu")
+    if not sigma.is_real or not sigma > 0:
+        raise DomainError(f"sigma is a standard deviation and must be > 0, got {sigma}")
+    if not mu.is_real:
+        raise DomainError(f"mu must be real, got {mu}")
+    return sigma, mu, check_dps(dps)
+
+
+def _as_pieces(f):
+    if isinstance(f, PiecewiseSmooth):
+        return f
+    if not isinstance(f, sympy.Expr):
+        raise InputError(f"an integrand must be a SymPy expression in x, got {f!r}")
+    return decompose(f)
+
+
+@lru_cache(maxsize=2048)
+def exact_form(pieces, mu=MU):
+    """``(expr, rule)``: E[f(mu + SIGMA Z)] in closed form, or None when no rule applies.
+
+    ``mu`` is the symbol MU (a form valid for every bias) or a number; odd
+    integrands give 0 at mu = 0 by symmetry.
+    """
+    if mu == 0 and _is_odd(pieces):
+        return sympy.Integer(0), "odd symmetry"
+    try:
+        from .exact import tidy, truncated_expectation
+    except ImportError:
+        return None
+    terms, rules = [], []
+    for piece in pieces.pieces:
+        result = truncated_expectation(piece.expr, x, piece.lo, piece.hi, SIGMA, mu)
+        if result is None:
+            return None
+        terms.append(result.expr)
+        rules.extend(r for r in result.rule.split(" + ") if r)
+    return tidy(sympy.Add(*terms)), " + ".join(sorted(set(rules))) or "zero"
+
+
+def _is_odd(pieces):
+    """True when f(-x) = -f(x), checked piece by piece (only meaningful at mu = 0)."""
+    if len(pieces.pieces) != 1:
+        return False
+    expr = pieces.as_expr()
+    return expr != 0 and is_zero(expr.subs(x, -x) + expr, x)
+
+
+def expectations(integrands, sigma=1, mu=0, dps=30, exact=True):
+    """``[E[f(mu + sigma Z)] for f in integrands]`` as :class:`Quantity` objects.
+
+    Integrands are SymPy expressions in :data:`~symsig.activations.x` or
+    :class:`~symsig.calculus.PiecewiseSmooth` objects (functions, not distributions).
+    """
+    sigma, mu, dps = check_gaussian(sigma, mu, dps)
+    pieces = [_as_pieces(f) for f in integrands]
+    results = [None] * len(pieces)
+    if exact:
+        for i, p in enumerate(pieces):
+            form = exact_form(p) or exact_form(p, mu)
+            if form is not None:
+                value = simplify(form[0].subs({SIGMA: sigma, MU: mu}))
+                results[i] = Quantity.from_exact(value, f"closed form ({form[1]})", dps)
+    todo = [i for i, r in enumerate(results) if r is None]
+    if todo:
+        for i, q in zip(todo, _quadrature([pieces[i] for i in todo], sigma, mu, dps)):
+            results[i] = q
+    return results
+
+
+def expectation(f, sigma=1, mu=0, dps=30, exact=True):
+    """``E[f(mu + sigma Z)]``, ``Z ~ N(0, 1)``, as a :class:`Quantity` (see module doc)."""
+    return expectations([f], sigma, mu, dps, exact)[0]
+
+
+def _quadrature(pieces, sigma, mu, dps):
+    breakpoints = sorted({b for p in pieces for b in p.breakpoints}, key=float)
+    funcs = [sympy.lambdify(x, p.as_expr(), modules=_modules()) for p in pieces]
+    with workdps(dps):
+        points = [mpmath.mpf(sympy.N(b, mpmath.mp.dps)) for b in breakpoints]
+
+        def vector(t):
+            return [_finite(f(t)) for f in funcs]
+
+        result = gaussian_quadrature(vector, len(funcs), sympy.N(sigma, mpmath.mp.dps),
+                                     sympy.N(mu, mpmath.mp.dps), dps, points)
+        intervals = 2 + sum(1 for b in points if b != 0)
+        method = f"quadrature (tanh-sinh, {intervals} intervals)"
+        return [_numeric(v, e, method, dps) for v, e in zip(result.values, result.errors)]
+
+
+def _finite(value):
+    value = mpmath.mpmathify(value)
+    if isinstance(value, mpmath.mpc):
+        if value.imag:
+            raise DomainError("the integrand takes complex values (is the activation real on R?)")
+        value = value.real
+    if not mpmath.isfinite(value):
+        raise DomainError("the integrand is not finite everywhere on R (a pole or log of 0?)")
+    return value
+
+
+def _numeric(value, error, method, dps):
+    """A numeric Quantity; digits beyond what the error estimate supports are not claimed."""
+    if value != 0 and error > abs(value) * mpmath.mpf(10) ** (-dps):
+        good = int(mpmath.floor(mpmath.log10(abs(value) / error))) if error else dps
+        if good < 1:
+            return Quantity(mpmath.mpf(0), None, method + f", zero to within {mpmath.nstr(error, 2)}",
+                            error, "numeric", dps)
+        return Quantity(value, None, method + f", {good} correct digits", error, "numeric", good)
+    return Quantity.numeric(value, error, method, dps)
+
+
+def _modules():
+    modules = ["mpmath"]
+    try:
+        from .mittag_leffler import MPMATH_NAMESPACE
+    except ImportError:
+        return modules
+    return [MPMATH_NAMESPACE, *modules]
+
+
+def gaussian_moment(phi, power=1, sigma=SIGMA, mu=0, derivative=0, dps=30):
+    """``E[phi^(derivative)(X)^power]``: a SymPy closed form when ``sigma`` is a symbol.
+
+    With numeric sigma this is :func:`expectation`; with a symbolic sigma (and
+    mu) the exact engine's form is returned, or :class:`InputError` says that no
+    closed form is known.
+
+    >>> from symsig.activations import x
+    >>> gaussian_moment(sympy.Max(x, 0), power=2)
+    sigma**2/2
+    """
+    pieces = _as_pieces(sympy.sympify(phi))
+    for _ in range(derivative):
+        pieces = pieces.diff()
+    pieces = pieces.map(lambda e: e ** power)
+    if isinstance(sigma, sympy.Symbol) or isinstance(mu, sympy.Symbol):
+        form = exact_form(pieces, mu)
+        if form is None:
+            raise InputError("no closed form is known for this moment; give a numeric sigma "
+                             "for the quadrature value")
+        return simplify(form[0].subs({SIGMA: sigma, MU: mu}))
+    return expectation(pieces, sigma, mu, dps)

@@ -1,0 +1,302 @@
+"""Regularity functionals on the whole line: TV(phi'), Lip(phi), C(phi), B(phi).
+
+* ``TV(phi')``: on each smooth piece, phi' is monotone between the sign changes
+  of phi'', so the variation is a finite sum of |phi'(r_{j+1}) - phi'(r_j)| over
+  the critical points of phi' (plus the piece ends and the limits at +-oo),
+  plus |jump of phi'| at every kink; ``+oo`` when phi itself jumps.  No
+  integral of |phi''| is needed, and a root error only enters to second order.
+* ``Lip(phi) = sup |phi'|``: the largest |phi'| at the same points.
+* ``C = integral |phi - l|`` and ``B = integral (phi - l)``, ``l`` the asymptotic
+  lines through the origin; finiteness is decided from the tails (limits), not
+  from a quadrature that happens to stop.
+
+Roots are exact when SymPy's ``solve`` finds them within its budget and they
+account for every sign change seen numerically; else they are found by
+bracketing on a grid and refined with mpmath.
+
+>>> from symsig.activations import x
+>>> import sympy
+>>> tv = total_variation(sympy.tanh(x), dps=20)
+>>> tv.exact, tv.method
+(2, 'critical points of phi (exact)')
+"""
+
+from functools import lru_cache
+
+import mpmath
+import sympy
+from sympy import oo
+
+from .activations import x
+from .budget import attempt, simplify
+from .calculus import LIMIT_BUDGET, decompose
+from .errors import ConvergenceError
+from .precision import workdps
+from .quadrature import integrate
+from .quantity import Quantity
+
+GRID_HALF_WIDTH = 40  # roots of phi'' / phi - l are bracketed on [-40, 40] ...
+GRID_POINTS_PER_UNIT = 16  # ... at this density, and on a geometric grid beyond
+SOLVE_BUDGET = 2.0
+
+
+def _limit(expr, point):
+    value = attempt(sympy.limit, expr, x, point, seconds=LIMIT_BUDGET)
+    if value is None or value.has(sympy.Limit) or isinstance(value, sympy.AccumBounds):
+        return None
+    return value
+
+
+def _grid(lo, hi):
+    """Sample points (mpf) in the open interval (lo, hi): fine near 0, geometric far out."""
+    step = mpmath.mpf(1) / GRID_POINTS_PER_UNIT
+    near = [k * step for k in range(-GRID_HALF_WIDTH * GRID_POINTS_PER_UNIT,
+                                    GRID_HALF_WIDTH * GRID_POINTS_PER_UNIT + 1)]
+    far = [mpmath.ldexp(1, k) for k in range(6, 11)]  # exp(exp(t)) is still representable
+    points = [-p for p in reversed(far)] + near + far
+    lo, hi = _to_mpf(lo), _to_mpf(hi)
+    return [p for p in points if lo < p < hi]
+
+
+def _sign_changes(expr, lo, hi, dps):
+    """Numeric roots (mpf) of a smooth expr in (lo, hi) where it changes sign."""
+    if expr == 0:
+        return []
+    func = sympy.lambdify(x, expr, modules="mpmath")
+    roots = []
+    with workdps(dps):
+        previous = None  # last sample with a nonzero value
+        for t in _grid(lo, hi):
+            try:
+                value = mpmath.mpf(func(t))
+            except (ZeroDivisionError, ValueError, OverflowError):
+                continue
+            if value == 0:
+                continue
+            if previous is not None and (previous[1] > 0) != (value > 0):
+                roots.append(mpmath.findroot(func, (previous[0], t), solver="anderson"))
+            previous = (t, value)
+    return roots
+
+
+@lru_cache(maxsize=512)
+def _critical_points(expr, lo, hi, dps):
+    """Sign changes of ``expr`` in (lo, hi): ``(points, exact)`` with exact SymPy points if possible."""
+    numeric = _sign_changes(expr, lo, hi, dps)
+    exact = attempt(sympy.solve, expr, x, seconds=SOLVE_BUDGET)
+    if exact is not None:
+        exact = sorted((r for r in exact if r.is_real and lo < r < hi), key=float)
+        with workdps(dps):
+            matched = len(exact) == len(numeric) and all(
+                abs(mpmath.mpf(sympy.N(e, mpmath.mp.dps)) - n) < mpmath.mpf(10) ** (-dps // 2)
+                for e, n in zip(exact, numeric))
+        if matched:
+            return tuple(exact), True
+    return tuple(numeric), False
+
+
+def _slope_sequence(phi, dps):
+    """Values of phi' along R at the points where its monotonicity may change.
+
+    Returns ``(values, exact, reason)``: values is the list of phi' at -oo,
+    piece ends, critical points and +oo in order, with kink jumps included
+    as consecutive entries; ``exact`` says whether all of them are exact.
+    """
+    pieces = decompose(phi)
+    values, exact = [], True
+    for index, piece in enumerate(pieces.pieces):
+        slope_expr = sympy.diff(piece.expr, x)
+        roots, roots_exact = _critical_points(sympy.diff(slope_expr, x), piece.lo, piece.hi, dps)
+        exact &= roots_exact
+        ends = []
+        for end in (piece.lo, piece.hi):
+            if end in (oo, -oo):
+                ends.append(_limit(slope_expr, end))
+            else:
+                ends.append(pieces.diff().one_sided(index, end))
+        if None in ends:
+            return None, False, "phi' has no limit at an end of a piece"
+        values.append(ends[0])
+        for r in roots:
+            values.append(slope_expr.subs(x, r) if roots_exact else
+                          _eval_at(slope_expr, r, dps))
+        values.append(ends[1])
+    return values, exact, None
+
+
+def _eval_at(expr, point, dps):
+    with workdps(dps):
+        return sympy.Float(mpmath.mpf(sympy.lambdify(x, expr, "mpmath")(point)), mpmath.mp.dps)
+
+
+def total_variation(phi, dps=30):
+    """``TV(phi')`` as a :class:`Quantity` (``+oo`` when phi jumps)."""
+    pieces = decompose(phi)
+    if pieces.jumps():
+        return Quantity.infinite(1, "phi jumps: phi' carries a Dirac mass", dps)
+    values, exact, reason = _slope_sequence(phi, dps)
+    if values is None:
+        return Quantity.undefined(reason, "critical points of phi", dps)
+    if any(v.is_infinite for v in values):
+        return Quantity.infinite(1, "phi' is unbounded", dps)
+    total = sum((abs(b - a) for a, b in zip(values, values[1:])), sympy.Integer(0))
+    if exact:
+        return Quantity.from_exact(simplify(total), "critical points of phi (exact)", dps)
+    return _numeric_sum(total, "critical points of phi (numeric roots)", dps)
+
+
+def lipschitz(phi, dps=30):
+    """``Lip(phi) = sup |phi'|`` as a :class:`Quantity`."""
+    pieces = decompose(phi)
+    if pieces.jumps():
+        return Quantity.infinite(1, "phi jumps", dps)
+    values, exact, reason = _slope_sequence(phi, dps)
+    if values is None:
+        return Quantity.undefined(reason, "critical points of phi", dps)
+    if any(v.is_infinite for v in values):
+        return Quantity.infinite(1, "phi' is unbounded", dps)
+    if exact:
+        return Quantity.from_exact(sympy.Max(*[abs(v) for v in values]), "critical points of phi (exact)", dps)
+    return _numeric_sum(sympy.Max(*[abs(v) for v in values]), "critical points of phi (numeric roots)", dps)
+
+
+def _numeric_sum(expr, method, dps):
+    with workdps(dps):
+        value = mpmath.mpf(sympy.N(expr, mpmath.mp.dps))
+    return Quantity.numeric(value, abs(value) * mpmath.mpf(10) ** (-dps - 3), method, dps)
+
+
+# ----------------------------------------------------------- areas C and B
+
+def _asymptote_residual(phi, alpha_plus, alpha_minus):
+    """Pieces of h = phi - l with l = alpha+ x (x > 0), alpha- x (x < 0), split at 0."""
+    pieces = decompose(phi)
+    out = []
+    for piece in pieces.pieces:
+        for lo, hi, slope_ in ((piece.lo, sympy.Min(piece.hi, 0), alpha_minus),
+                               (sympy.Max(piece.lo, 0), piece.hi, alpha_plus)):
+            if lo < hi:
+                out.append((lo, hi, piece.expr - slope_ * x))
+    return out
+
+
+def _tail_verdict(h, end):
+    """'integrable', or the sign (+1/-1) of a divergent tail of integral h, or None if unknown."""
+    at_end = _limit(h, end)
+    if at_end is None:
+        return None
+    if at_end != 0:
+        return 1 if at_end > 0 else -1
+    for power in (2, sympy.Rational(3, 2), sympy.Rational(5, 4)):
+        scaled = _limit(abs(x) ** power * h, end)
+        if scaled is not None and scaled.is_finite:
+            return "integrable"
+    first = _limit(x * h, end)
+    if first is not None and first != 0:
+        direction = 1 if end == oo else -1
+        return (1 if first * direction > 0 else -1) if first.is_finite else None
+    return None
+
+
+def areas(phi, alpha_plus, alpha_minus, dps=30):
+    """``(C, B)`` as :class:`Quantity` objects, given the slope Quantities."""
+    if not (alpha_plus.is_finite and alpha_minus.is_finite):
+        reason = "a slope is infinite or undefined, so phi has no asymptotic lines"
+        return (Quantity.undefined(reason, "tail analysis", dps),) * 2
+    ap = alpha_plus.exact if alpha_plus.exact is not None else sympy.Float(alpha_plus.value, dps + 10)
+    am = alpha_minus.exact if alpha_minus.exact is not None else sympy.Float(alpha_minus.value, dps + 10)
+    parts = _asymptote_residual(phi, ap, am)
+    verdicts = [_tail_verdict(parts[0][2], -oo), _tail_verdict(parts[-1][2], oo)]
+    if None in verdicts:
+        reason = "cannot decide whether phi approaches its asymptotic lines integrably"
+        return (Quantity.undefined(reason, "tail analysis", dps),) * 2
+    if any(v != "integrable" for v in verdicts):
+        signs = {v for v in verdicts if v != "integrable"}
+        c = Quantity.infinite(1, "tail analysis: phi - l is not integrable", dps)
+        b = (Quantity.infinite(signs.pop(), "tail analysis: phi - l is not integrable", dps)
+             if len(signs) == 1 else
+             Quantity.undefined("the two tails of phi - l diverge with opposite signs", "tail analysis", dps))
+        return c, b
+    return _finite_areas(parts, dps)
+
+
+def _finite_areas(parts, dps):
+    signed_exact, abs_exact = [], []
+    intervals = []
+    for lo, hi, h in parts:
+        roots, roots_exact = _critical_points(h, lo, hi, dps)
+        cuts = [lo, *roots, hi]
+        for a, b in zip(cuts, cuts[1:]):
+            intervals.append((a, b, h, roots_exact))
+    exact_ok = True
+    try:
+        from .exact import definite_integral
+    except ImportError:
+        definite_integral, exact_ok = None, False
+    values = []
+    for a, b, h, roots_exact in intervals:
+        result = definite_integral(h, x, a, b) if (exact_ok and roots_exact) else None
+        if result is None:
+            exact_ok = False
+        values.append(result.expr if result is not None else None)
+    if exact_ok:
+        signed_exact = simplify(sum(values))
+        abs_exact = simplify(sum(abs(v) for v in values))
+        return (Quantity.from_exact(abs_exact, "integral between sign changes (exact)", dps),
+                Quantity.from_exact(signed_exact, "integral between sign changes (exact)", dps))
+    return _numeric_areas(intervals, dps)
+
+
+def _to_mpf(point):
+    if isinstance(point, (int, mpmath.mpf)):
+        return mpmath.mpf(point)
+    if point.is_infinite:
+        return mpmath.inf if point > 0 else -mpmath.inf
+    return mpmath.mpf(sympy.N(point, mpmath.mp.dps))
+
+
+def _finite_end(func, lo, hi, dps):
+    """Replace an infinite end by X where |h| has decayed below the target faster than 1/x^2.
+
+    Nodes near infinity would evaluate phi at astronomically large x (where
+    tanh(exp(x)) exhausts memory) only to add terms far below the target; an
+    end with slower, algebraic decay is kept infinite.
+    """
+    eps = mpmath.mpf(10) ** (-dps - 5)
+    ends = [lo, hi]
+    for index, sign in ((0, -1), (1, 1)):
+        if not mpmath.isinf(ends[index]):
+            continue
+        for k in range(3, 11):
+            t = sign * mpmath.ldexp(1, k)
+            if (t - lo) * (hi - t) <= 0:
+                continue
+            size, further = abs(func(t)) * t * t, abs(func(2 * t)) * 4 * t * t
+            if size < eps and further <= size:
+                ends[index] = t
+                break
+    return ends
+
+
+def _numeric_areas(intervals, dps):
+    with workdps(dps):
+        signed, absolute, error = mpmath.mpf(0), mpmath.mpf(0), mpmath.mpf(0)
+        for a, b, h, _ in intervals:
+            func = sympy.lambdify(x, h, modules="mpmath")
+
+            def guarded(t, func=func):
+                # far out, phi - l is a small difference of large numbers: add digits with |t|
+                with mpmath.extraprec(2 * max(0, mpmath.mag(t))):
+                    return [+func(t)]
+
+            lo, hi = _finite_end(func, _to_mpf(a), _to_mpf(b), dps)
+            try:
+                result = integrate(guarded, 1, [(lo, hi)], dps)
+            except ConvergenceError:
+                raise ConvergenceError(f"the area of phi - l on ({a}, {b}) did not converge to "
+                                       f"{dps} digits") from None
+            signed += result.values[0]
+            absolute += abs(result.values[0])
+            error += result.errors[0]
+        method = "quadrature between sign changes (tanh-sinh)"
+        return (Quantity.numeric(absolute, error, method, dps), Quantity.numeric(signed, error, method, dps))
