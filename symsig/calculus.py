@@ -66,7 +66,7 @@ class PiecewiseSmooth:
         value = expr.subs(x, point)
         if value.has(sympy.nan, sympy.zoo) or not value.is_finite:
             side = "+" if point == self.pieces[index].lo else "-"
-            value = attempt(sympy.limit, expr, x, point, side, seconds=LIMIT_BUDGET)
+            value = symbolic_limit(expr, point, side)
         return sympy.nsimplify(value) if value is not None and value.has(sympy.Float) else value
 
     def jumps(self):
@@ -191,6 +191,13 @@ def distributional_derivative(phi):
 
 # ------------------------------------------------------------------ slopes
 
+@lru_cache(maxsize=1024)
+def symbolic_limit(expr, point, side="+"):
+    """``sympy.limit`` within its budget (cached: it does not depend on precision); None on failure."""
+    value = attempt(sympy.limit, expr, x, point, side, seconds=LIMIT_BUDGET)
+    return None if value is None or value.has(sympy.Limit) else value
+
+
 def slope(phi, direction, dps=30):
     """``lim phi(x)/x`` as x -> direction*oo, as a :class:`Quantity`.
 
@@ -203,7 +210,7 @@ def slope(phi, direction, dps=30):
     'phi(x)/x has no limit: it oscillates within AccumBounds(-1, 1)'
     """
     end = decompose(phi).pieces[-1 if direction > 0 else 0].expr
-    limit = attempt(sympy.limit, end / x, x, direction * oo, seconds=LIMIT_BUDGET)
+    limit = symbolic_limit(end / x, direction * oo)
     if isinstance(limit, sympy.AccumBounds):
         return Quantity.undefined(f"phi(x)/x has no limit: it oscillates within {limit}",
                                   "symbolic limit", dps)
@@ -235,6 +242,7 @@ def _numeric_slope(expr, direction, dps):
     return Quantity.undefined("phi(x)/x has no limit (it does not settle numerically)", "numeric limit", dps)
 
 
+@lru_cache(maxsize=256)
 def slopes(phi, dps=30):
     """``(alpha_plus, alpha_minus)`` as :class:`Quantity` objects."""
     return slope(phi, 1, dps), slope(phi, -1, dps)
@@ -244,10 +252,10 @@ def is_bounded(phi):
     """True when phi has finite limits at both ends (pieces are continuous); None if unknown."""
     pieces = decompose(phi).pieces
     for expr, end in ((pieces[-1].expr, oo), (pieces[0].expr, -oo)):
-        limit = attempt(sympy.limit, expr, x, end, seconds=LIMIT_BUDGET)
+        limit = symbolic_limit(expr, end)
         if isinstance(limit, sympy.AccumBounds):
             limit = limit.max if limit.min.is_finite else limit.min
-        if limit is None or limit.has(sympy.Limit):
+        if limit is None:
             return None
         if not limit.is_finite:
             return False

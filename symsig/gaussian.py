@@ -93,9 +93,9 @@ def expectations(integrands, sigma=1, mu=0, dps=30, exact=True):
     results = [None] * len(pieces)
     if exact:
         for i, p in enumerate(pieces):
-            form = exact_form(p) or exact_form(p, mu)
+            form = exact_form(p, mu)
             if form is not None:
-                value = simplify(form[0].subs({SIGMA: sigma, MU: mu}))
+                value = form[0].subs(SIGMA, sigma)
                 results[i] = Quantity.from_exact(value, f"closed form ({form[1]})", dps)
     todo = [i for i, r in enumerate(results) if r is None]
     if todo:

@@ -29,22 +29,22 @@ from sympy import oo
 
 from .activations import x
 from .budget import attempt, simplify
-from .calculus import LIMIT_BUDGET, decompose
+from .calculus import decompose, symbolic_limit
 from .errors import ConvergenceError
 from .precision import workdps
 from .quadrature import integrate
 from .quantity import Quantity
 
 GRID_HALF_WIDTH = 40  # roots of phi'' / phi - l are bracketed on [-40, 40] ...
-GRID_POINTS_PER_UNIT = 16  # ... at this density, and on a geometric grid beyond
-SOLVE_BUDGET = 2.0
+GRID_POINTS_PER_UNIT = 8  # ... at this density, and on a geometric grid beyond
+SCAN_DIGITS = 15
+SOLVE_BUDGET = 0.5
 
 
+@lru_cache(maxsize=1024)
 def _limit(expr, point):
-    value = attempt(sympy.limit, expr, x, point, seconds=LIMIT_BUDGET)
-    if value is None or value.has(sympy.Limit) or isinstance(value, sympy.AccumBounds):
-        return None
-    return value
+    value = symbolic_limit(expr, point)
+    return None if isinstance(value, sympy.AccumBounds) else value
 
 
 def _grid(lo, hi):
@@ -59,12 +59,16 @@ def _grid(lo, hi):
 
 
 def _sign_changes(expr, lo, hi, dps):
-    """Numeric roots (mpf) of a smooth expr in (lo, hi) where it changes sign."""
+    """Numeric roots (mpf) of a smooth expr in (lo, hi) where it changes sign.
+
+    Signs are scanned at low precision (a sign needs few digits) and each
+    bracketed root is refined at full precision.
+    """
     if expr == 0:
         return []
     func = sympy.lambdify(x, expr, modules="mpmath")
-    roots = []
-    with workdps(dps):
+    brackets = []
+    with workdps(SCAN_DIGITS):
         previous = None  # last sample with a nonzero value
         for t in _grid(lo, hi):
             try:
@@ -74,19 +78,44 @@ def _sign_changes(expr, lo, hi, dps):
             if value == 0:
                 continue
             if previous is not None and (previous[1] > 0) != (value > 0):
-                roots.append(mpmath.findroot(func, (previous[0], t), solver="anderson"))
+                brackets.append((previous[0], t))
             previous = (t, value)
-    return roots
+    with workdps(dps):
+        return [mpmath.findroot(func, bracket, solver="anderson") for bracket in brackets]
+
+
+@lru_cache(maxsize=1024)
+def _exact_roots(expr, lo, hi):
+    """Real roots of expr in (lo, hi) from its factors, or None when a factor resists.
+
+    Polynomial factors go to ``real_roots``; factors of fixed sign have none;
+    anything else gets one budgeted ``solve``.
+    """
+    roots = set()
+    for factor in sympy.Mul.make_args(sympy.factor_terms(sympy.together(expr))):
+        base = factor.base if factor.is_Pow and factor.exp.is_positive else factor
+        if not base.has(x) or base.is_positive or base.is_negative:
+            continue
+        if base.is_polynomial(x):
+            found = attempt(sympy.real_roots, sympy.Poly(base, x), seconds=SOLVE_BUDGET)
+        else:
+            found = attempt(sympy.solve, base, x, seconds=SOLVE_BUDGET)
+        if found is None:
+            return None
+        roots.update(r for r in found if r.is_real)
+    return sorted((r for r in roots if lo < r < hi), key=float)
 
 
 @lru_cache(maxsize=512)
 def _critical_points(expr, lo, hi, dps):
     """Sign changes of ``expr`` in (lo, hi): ``(points, exact)`` with exact SymPy points if possible."""
     numeric = _sign_changes(expr, lo, hi, dps)
-    exact = attempt(sympy.solve, expr, x, seconds=SOLVE_BUDGET)
+    exact = _exact_roots(expr, lo, hi)
     if exact is not None:
-        exact = sorted((r for r in exact if r.is_real and lo < r < hi), key=float)
+        # a root of even multiplicity is no sign change: keep the exact roots that match
         with workdps(dps):
+            exact = [e for e in exact if any(
+                abs(mpmath.mpf(sympy.N(e, mpmath.mp.dps)) - n) < mpmath.mpf(10) ** (-dps // 2) for n in numeric)]
             matched = len(exact) == len(numeric) and all(
                 abs(mpmath.mpf(sympy.N(e, mpmath.mp.dps)) - n) < mpmath.mpf(10) ** (-dps // 2)
                 for e, n in zip(exact, numeric))
@@ -129,6 +158,7 @@ def _eval_at(expr, point, dps):
         return sympy.Float(mpmath.mpf(sympy.lambdify(x, expr, "mpmath")(point)), mpmath.mp.dps)
 
 
+@lru_cache(maxsize=256)
 def total_variation(phi, dps=30):
     """``TV(phi')`` as a :class:`Quantity` (``+oo`` when phi jumps)."""
     pieces = decompose(phi)
@@ -145,6 +175,7 @@ def total_variation(phi, dps=30):
     return _numeric_sum(total, "critical points of phi (numeric roots)", dps)
 
 
+@lru_cache(maxsize=256)
 def lipschitz(phi, dps=30):
     """``Lip(phi) = sup |phi'|`` as a :class:`Quantity`."""
     pieces = decompose(phi)
@@ -198,6 +229,7 @@ def _tail_verdict(h, end):
     return None
 
 
+@lru_cache(maxsize=256)
 def areas(phi, alpha_plus, alpha_minus, dps=30):
     """``(C, B)`` as :class:`Quantity` objects, given the slope Quantities."""
     if not (alpha_plus.is_finite and alpha_minus.is_finite):
