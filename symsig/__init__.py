@@ -1,0 +1,61 @@
+"""symsig: exact and arbitrary-precision integral signatures of activation functions.
+
+Layers, with dependencies pointing one way (CLI -> API -> engines):
+
+* :mod:`symsig.activations` -- the catalogue and the safe parser;
+* :mod:`symsig.calculus` -- symbolic pieces, jumps, slopes, smoothness, growth;
+* :mod:`symsig.exact` -- rule-based closed forms of Gaussian integrals;
+* :mod:`symsig.quadrature` -- the arbitrary-precision numeric engine;
+* :mod:`symsig.gaussian` -- E[f(mu + sigma Z)], exact first, quadrature as the fallback;
+* :mod:`symsig.regularity` -- TV(phi'), Lip, C, B;
+* :mod:`symsig.signature` -- the nine-component signature and its registry;
+* :mod:`symsig.laws` -- affine reparameterization laws with checked proofs;
+* :mod:`symsig.mittag_leffler` -- Mittag-Leffler functions and gated activations;
+* :mod:`symsig.kernels`, :mod:`symsig.stability` -- dual kernels, Hermite spectra, variance maps;
+* :mod:`symsig.formats`, :mod:`symsig.table`, :mod:`symsig.cli` -- output and the command line.
+
+>>> import symsig
+>>> str(symsig.signature("gelu", dps=20)["m2"])
+'0.42522148257029867492'
+"""
+
+from .activations import Activation, catalogue, get_activation, parse_activation, x
+from .errors import (BudgetExceeded, ConvergenceError, DivergenceError, DomainError, InputError,
+                     ParseError, SymsigError, UndefinedError)
+from .gaussian import SIGMA, expectation, expectations, gaussian_moment
+from .precision import workdps
+from .quantity import Quantity
+from .signature import NINE, Signature, register_component, signature, symbolic_signature
+from .table import signature_table
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "mittag_leffler": ("mittag_leffler", "mittag_leffler"),
+    "MittagLeffler": ("mittag_leffler", "MittagLeffler"),
+    "Prabhakar": ("mittag_leffler", "Prabhakar"),
+    "gated_activation": ("mittag_leffler", "gated_activation"),
+    "affine_law": ("laws", "affine_law"),
+    "relate": ("laws.relate", "relate"),
+    "dual_activation": ("kernels", "dual_activation"),
+    "neural_kernels": ("kernels", "neural_kernels"),
+    "hermite_coefficient": ("kernels", "hermite_coefficient"),
+    "variance_fixed_points": ("stability", "variance_fixed_points"),
+}
+
+
+def __getattr__(name):
+    # the heavier subsystems load on first use, not on ``import symsig``
+    if name in _LAZY:
+        import importlib
+
+        module, attribute = _LAZY[name]
+        return getattr(importlib.import_module(f".{module}", __name__), attribute)
+    raise AttributeError(f"module 'symsig' has no attribute {name!r}")
+
+
+__all__ = ["Activation", "catalogue", "get_activation", "parse_activation", "x", "SymsigError",
+           "InputError", "ParseError", "DomainError", "DivergenceError", "UndefinedError",
+           "ConvergenceError", "BudgetExceeded", "SIGMA", "expectation", "expectations",
+           "gaussian_moment", "workdps", "Quantity", "NINE", "Signature", "register_component",
+           "signature", "symbolic_signature", "signature_table", *_LAZY]

@@ -286,6 +286,8 @@ def _convert(node, source):
             return x
         if node.id in _CONSTANTS:
             return _CONSTANTS[node.id]
+        if ast.get_source_segment(source, node) == source.strip():
+            raise ParseError(f"unknown activation {node.id!r}; 'symsig list' shows the catalogue")
         raise ParseError(f"unknown name {node.id!r} in {source!r}: only x, pi and E may appear, "
                          "and parameters must be numbers")
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:

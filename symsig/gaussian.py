@@ -20,7 +20,7 @@ from functools import lru_cache
 import mpmath
 import sympy
 
-from .activations import x
+from .activations import get_activation, x
 from .budget import is_zero, simplify
 from .calculus import PiecewiseSmooth, decompose
 from .errors import DomainError, InputError
@@ -70,8 +70,9 @@ def exact_form(pieces, mu=MU):
         if result is None:
             return None
         terms.append(result.expr)
-        rules.extend(r for r in result.rule.split(" + ") if r)
-    return tidy(sympy.Add(*terms)), " + ".join(sorted(set(rules))) or "zero"
+        if result.rule and result.rule not in rules:
+            rules.append(result.rule)
+    return tidy(sympy.Add(*terms)), "; ".join(rules) or "zero"
 
 
 def _is_odd(pieces):
@@ -159,6 +160,10 @@ def _modules():
 def gaussian_moment(phi, power=1, sigma=SIGMA, mu=0, derivative=0, dps=30):
     """``E[phi^(derivative)(X)^power]``: a SymPy closed form when ``sigma`` is a symbol.
 
+    ``phi`` is anything :func:`~symsig.activations.get_activation` accepts; the
+    derivative is the classical one (use :func:`symsig.signature` for the
+    distributional derivative of a jumping phi).
+
     With numeric sigma this is :func:`expectation`; with a symbolic sigma (and
     mu) the exact engine's form is returned, or :class:`InputError` says that no
     closed form is known.
@@ -167,7 +172,7 @@ def gaussian_moment(phi, power=1, sigma=SIGMA, mu=0, derivative=0, dps=30):
     >>> gaussian_moment(sympy.Max(x, 0), power=2)
     sigma**2/2
     """
-    pieces = _as_pieces(sympy.sympify(phi))
+    pieces = _as_pieces(phi if isinstance(phi, PiecewiseSmooth) else get_activation(phi).expr)
     for _ in range(derivative):
         pieces = pieces.diff()
     pieces = pieces.map(lambda e: e ** power)

@@ -31,7 +31,7 @@ import sympy
 from .activations import Activation, get_activation, x
 from .budget import simplify
 from .calculus import decompose, growth_class, slopes, smoothness_degree
-from .errors import DivergenceError, InputError
+from .errors import InputError
 from .gaussian import SIGMA, check_gaussian, expectations
 from .precision import workdps
 from .quantity import EXACT, Quantity
@@ -314,6 +314,42 @@ def _derived_numeric(formula, names, inputs, dps):
     return Quantity.numeric(value, error, "formula of numeric components", dps)
 
 
+def symbolic_signature(phi, mu=0, components=NINE, extras=()):
+    """Each component as a SymPy formula in the symbol ``sigma`` (None where no closed form is known).
+
+    >>> symbolic_signature("gelu", components=("m1", "g1"))
+    {'m1': sqrt(2)*sigma**2/(2*sqrt(pi)*sqrt(sigma**2 + 1)), 'g1': 1/2}
+    """
+    from .gaussian import exact_form
+
+    activation = get_activation(phi)
+    mu = check_gaussian(1, mu, 1)[1]
+    wanted = list(dict.fromkeys([*components, *extras]))
+    order = []
+    for name in wanted:
+        _dependencies(name, order)
+    analysis = Analysis(activation.expr, 15)
+    forms = {}
+    for name in order:
+        spec = COMPONENTS[name]
+        if spec.kind == "expectation":
+            extra, verdict = _dirac_terms(spec, analysis, SIGMA, mu)
+            form = exact_form(_classical(spec.integrand, analysis), mu)
+            if verdict is not None:
+                forms[name] = sympy.oo if verdict[0] == "infinite" else None
+            elif form is not None:
+                value = form[0] + extra if extra == 0 else simplify(form[0] + extra)
+                forms[name] = spec.transform(value) if spec.transform else value
+            else:
+                forms[name] = None
+        elif spec.kind == "derived":
+            inputs = {s: forms.get(s.name) for s in spec.formula.free_symbols if s != SIGMA}
+            forms[name] = None if None in inputs.values() else spec.formula.subs(inputs)
+        else:
+            forms[name] = spec.compute(analysis).exact
+    return {name: forms[name] for name in wanted}
+
+
 def extras_report(phi, dps=30):
     """Kink set, smoothness degree and growth class: the non-numeric extras."""
     activation = get_activation(phi)
@@ -324,4 +360,4 @@ def extras_report(phi, dps=30):
 
 
 __all__ = ["COMPONENTS", "NINE", "PHI", "DPHI", "DDPHI", "Signature", "register_component",
-           "signature", "extras_report", "DivergenceError"]
+           "signature", "symbolic_signature", "extras_report"]

@@ -14,6 +14,7 @@ import sys
 from ..errors import SymsigError
 
 SUBCOMMAND_MODULES = ("catalogue", "signature", "table", "ml", "laws", "kernels")
+"""Modules of this package that add subcommands, in the order of ``symsig --help``."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,3 +50,6 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("symsig: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. piped into head: the reader has what it wanted
+        sys.stderr.close()
+        return 0

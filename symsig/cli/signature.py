@@ -1,0 +1,53 @@
+"""``symsig signature ACT [--sigma S] [--mu M] [--dps D] [--json | --symbolic [--latex]]``."""
+
+import json
+
+import sympy
+
+from ..signature import COMPONENTS, NINE, signature, symbolic_signature
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        "signature", help="the nine-component signature of one activation",
+        description="S_sigma(phi) = (m1, g1, g2, m2, eta, alpha+, alpha-, TV, C) at X = mu + sigma Z. "
+                    "ACT is a catalogue name (optionally with keywords, \"leaky_relu(slope=0.2)\") or an "
+                    "expression in x (\"x*tanh(exp(x))\"). Numbers are exact decimals.")
+    parser.add_argument("activation", metavar="ACT")
+    parser.add_argument("--sigma", default="1", help="standard deviation of the input (> 0, default 1)")
+    parser.add_argument("--mu", default="0", help="mean (bias) of the input (default 0)")
+    parser.add_argument("--dps", type=int, default=30, help="significant decimal digits (default 30)")
+    parser.add_argument("--extras", default="", help=f"comma-separated extra components, from: "
+                        f"{', '.join(n for n in COMPONENTS if n not in NINE)}")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON object")
+    output.add_argument("--symbolic", action="store_true", help="print each component as a formula in sigma")
+    parser.add_argument("--latex", action="store_true", help="with --symbolic: LaTeX formulas")
+    parser.set_defaults(handler=_signature)
+
+
+def _extras(text):
+    return tuple(name.strip() for name in text.split(",") if name.strip())
+
+
+def _signature(args):
+    extras = _extras(args.extras)
+    if args.symbolic:
+        forms = symbolic_signature(args.activation, mu=args.mu, extras=extras)
+        for name, form in forms.items():
+            shown = "no closed form" if form is None else (sympy.latex(form) if args.latex else sympy.sstr(form))
+            print(f"{name} = {shown}")
+        return 0
+    result = signature(args.activation, sigma=args.sigma, mu=args.mu, dps=args.dps, extras=extras)
+    if args.json:
+        print(json.dumps(result.as_dict()))
+        return 0
+    print(f"{result.activation}: {sympy.sstr(result.activation.expr)}   sigma = {result.sigma}, "
+          f"mu = {result.mu}, {result.dps} digits")
+    width = max(map(len, result.components))
+    for name, quantity in result.items():
+        note = quantity.reason or quantity.method
+        error = quantity.error_str()
+        tail = f"   [{note}{'' if error in (None, '0') else f', error ~ {error}'}]"
+        print(f"  {name:<{width}} = {quantity}{tail}")
+    return 0

@@ -1,0 +1,41 @@
+"""``symsig table [ACT ...] [--sigma S ...] [--dps D] [--format F] [-o FILE]``."""
+
+import sys
+
+from ..activations import STANDARD_EIGHT
+from ..formats import FORMATS, render
+from ..table import signature_table
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        "table", help="signature table of several activations and sigma values",
+        description="Rows of the nine-component signature, one per activation and sigma. Progress goes "
+                    "to stderr; Ctrl-C writes the rows finished so far.")
+    parser.add_argument("activations", metavar="ACT", nargs="*", default=list(STANDARD_EIGHT),
+                        help="activations (default: the eight of the signature paper)")
+    parser.add_argument("--sigma", nargs="+", default=["1"], help="one or more sigma values (default 1)")
+    parser.add_argument("--mu", default="0", help="mean (bias) of the input (default 0)")
+    parser.add_argument("--dps", type=int, default=30, help="significant decimal digits (default 30)")
+    parser.add_argument("--format", choices=FORMATS, default="markdown", help="output format (default markdown)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    parser.set_defaults(handler=_table)
+
+
+def _progress(row, index, total):
+    print(f"[{index}/{total}] {row['activation']} sigma={row['sigma']}", file=sys.stderr, flush=True)
+
+
+def _table(args):
+    table = signature_table(args.activations or STANDARD_EIGHT, sigmas=args.sigma, mu=args.mu,
+                            dps=args.dps, on_row=_progress)
+    text = render(table.rows, args.format)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+    else:
+        print(text)
+    if table.interrupted:
+        print(f"symsig: interrupted; wrote the {len(table.rows)} finished rows", file=sys.stderr)
+        return 130
+    return 0
