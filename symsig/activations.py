@@ -212,8 +212,8 @@ def _check_expression(expr):
                          "give parameters as numbers")
     if expr.has(sympy.nan, sympy.zoo):
         raise InputError(f"the expression {expr} is undefined (contains nan or zoo)")
-    if expr.atoms(sympy.Float):
-        expr = expr.xreplace({f: sympy.Rational(str(f)) for f in expr.atoms(sympy.Float)})
+    if expr.atoms(sympy.Float):  # a Float is the exact binary number it stores
+        expr = expr.xreplace({f: sympy.Rational(f) for f in expr.atoms(sympy.Float)})
     return expr
 
 
