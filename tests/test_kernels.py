@@ -35,13 +35,15 @@ def _quad_dual(phi, q1, q2, q12, dps, derivative=False):
         return _numeric.expect_2d(f, f, mpmath.mpf(q1), mpmath.mpf(q2), mpmath.mpf(q12), dps)
 
 
-@pytest.mark.parametrize("dps", [12, pytest.param(20, marks=pytest.mark.xfail(
-    strict=True, reason="open: 2-D quadrature is off by 1.7e-17 at dps=20 (a double-precision leak?)"))])
+@pytest.mark.parametrize("dps", [12, 20])
 def test_relu_arc_cosine_closed_form_agrees_with_quadrature(dps):
     exact = _cho_saul(1, 1, 2, sympy.Rational(7, 10))
     value, error = _quad_dual("relu", 1, 2, "0.7", dps)
-    assert error < mpmath.mpf(10) ** -dps
-    assert abs(value - mpmath.mpf(sympy.N(exact, dps + 10))) < mpmath.mpf(10) ** -(dps - 1)
+    with mpmath.workdps(dps + 20):  # compare above the precision under test, never at the global 15 digits
+        actual = abs(value - mpmath.mpf(sympy.N(exact, dps + 20)))
+        assert error < mpmath.mpf(10) ** -dps
+        assert actual < mpmath.mpf(10) ** -dps
+        assert actual <= error  # the estimate covers the true error
 
 
 @pytest.mark.slow
@@ -81,37 +83,66 @@ def test_errors():
         dual_activation("Heaviside(x)", 1, 1, "0.5", derivative=True)
 
 
-@pytest.mark.xfail(strict=True, reason="open: see the report of issue 7")
-def test_relu_network_kernels_follow_the_arc_cosine_recursion():
-    t, sw, sb = sympy.Rational(3, 10), 2, sympy.Rational(1, 10)
+def _relu_recursion(t, sw, sb, depth):
+    """Depth-L ReLU NNGP/NTK written out with the notes' Cho-Saul kernels, independently of the package."""
     q, s, th = sw + sb, sw * t + sb, sw * t + sb
-    for _ in range(2):  # depth 3, written out with Cho-Saul kernels independently of the package
-        k1 = _cho_saul(1, q, q, s)
-        k0 = _cho_saul(0, q, q, s)
+    for _ in range(depth - 1):
+        rho = s / q
+        k1 = q * (sympy.sqrt(1 - rho**2) + rho * (sympy.pi - sympy.acos(rho))) / (2 * sympy.pi)
+        k0 = (sympy.pi - sympy.acos(rho)) / (2 * sympy.pi)
         q, s, th = sw * q / 2 + sb, sw * k1 + sb, sw * k1 + sb + sw * k0 * th
-    nk = neural_kernels("relu", t, depth=3, sigma_w2=sw, sigma_b2=sb, dps=25)
-    assert abs(nk.nngp.value - mpmath.mpf(sympy.N(s, 35))) < 1e-24
-    assert abs(nk.ntk.value - mpmath.mpf(sympy.N(th, 35))) < 1e-24
-    assert abs(nk.variance.value - mpmath.mpf(sympy.N(q, 35))) < 1e-24
+    return q, s, th
 
 
-@pytest.mark.xfail(strict=True, reason="open: see the report of issue 7")
+@pytest.mark.parametrize("dps", [25, 50])
+def test_relu_network_kernels_follow_the_arc_cosine_recursion(dps):
+    t, sw, sb = sympy.Rational(3, 10), 2, sympy.Rational(1, 10)
+    q, s, th = _relu_recursion(t, sw, sb, 3)
+    nk = neural_kernels("relu", t, depth=3, sigma_w2=sw, sigma_b2=sb, dps=dps)
+    with mpmath.workdps(dps + 20):
+        for got, want in ((nk.nngp, s), (nk.ntk, th), (nk.variance, q)):
+            actual = abs(got.value - mpmath.mpf(sympy.N(want, dps + 20)))
+            assert actual < mpmath.mpf(10) ** -dps * abs(got.value)
+            assert actual <= got.error
+
+
+def test_relu_kernels_at_equal_inputs_keep_every_digit():
+    # t = 1: the cross term must equal the diagonal exactly (rho = 1, where acos loses half the digits)
+    nk = neural_kernels("relu", 1, depth=4, sigma_w2=2, sigma_b2="0.1", dps=50)
+    with mpmath.workdps(70):
+        q = mpmath.mpf(sympy.N(_relu_recursion(1, 2, sympy.Rational(1, 10), 4)[0], 70))
+        assert abs(nk.nngp.value - q) < mpmath.mpf(10) ** -50 and abs(nk.variance.value - q) < mpmath.mpf(10) ** -50
+
+
+def _endpoint_series(kappa, order):
+    """Coefficients of kappa(1 - t^2) in t: s^(k + 1/2) with s = t^2 is the odd power t^(2k + 1)."""
+    t = sympy.Symbol("t", positive=True)
+    expansion = sympy.series(kappa(1 - t**2), t, 0, order + 1).removeO()
+    return [sympy.simplify(expansion.coeff(t, i)) for i in range(order + 1)]
+
+
 def test_relu_endpoint_coefficient():
-    s = sympy.Symbol("s", positive=True)
-    kappa = _cho_saul(1, 1, 1, 1 - s)
-    expansion = sympy.series(kappa, s, 0, 3).removeO()
-    coefficient = expansion.coeff(s, sympy.Rational(3, 2))
-    assert sympy.simplify(coefficient - sympy.sqrt(2) / (3 * sympy.pi)) == 0
-    assert sympy.simplify(smoothness("relu")["endpoint_coefficient"] - coefficient) == 0
+    # the notes' kappa_1 written by hand; s^(3/2) is t^3 after s = t^2
+    kappa = lambda r: (sympy.sqrt(1 - r**2) + r * (sympy.pi - sympy.acos(r))) / (2 * sympy.pi)
+    c = _endpoint_series(kappa, 4)
+    assert c[:4] == [sympy.Rational(1, 2), 0, -sympy.Rational(1, 2), sympy.sqrt(2) / (3 * sympy.pi)]
+    assert sympy.simplify(smoothness("relu")["endpoint_coefficient"] - c[3]) == 0
+    # the package's own closed form has the same singular term: a 60-digit limit at s = 1e-20
+    dual = dual_activation("relu", 1, 1, 1 - sympy.Rational(1, 10**20), dps=60)
+    with mpmath.workdps(70):
+        s = mpmath.mpf(10) ** -20
+        ratio = (dual.value - (1 - s) / 2) / s ** mpmath.mpf(1.5)
+        assert abs(ratio - mpmath.sqrt(2) / (3 * mpmath.pi)) < mpmath.mpf(10) ** -18
 
 
-@pytest.mark.xfail(strict=True, reason="open: see the report of issue 7")
 def test_relu_squared_endpoint_coefficient_from_cho_saul():
-    s = sympy.Symbol("s", positive=True)
-    kappa = _cho_saul(2, 1, 1, 1 - s)
-    expansion = sympy.series(kappa, s, 0, 3).removeO()
-    coefficient = expansion.coeff(s, sympy.Rational(5, 2))
-    assert sympy.simplify(smoothness("relu_pow")["endpoint_coefficient"] - coefficient) == 0
+    # J_2 = 3 sin cos + (pi - theta)(1 + 2 cos^2) from the notes; s^(5/2) is t^5
+    def kappa(r):
+        theta = sympy.acos(r)
+        return (3 * sympy.sin(theta) * r + (sympy.pi - theta) * (1 + 2 * r**2)) / (2 * sympy.pi)
+    c = _endpoint_series(kappa, 6)
+    assert c[1] == c[3] == 0 and c[5] == -8 * sympy.sqrt(2) / (15 * sympy.pi)
+    assert sympy.simplify(smoothness("relu_pow")["endpoint_coefficient"] - c[5]) == 0
 
 
 def test_relu_hermite_coefficients_match_the_closed_formula():

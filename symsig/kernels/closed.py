@@ -11,8 +11,9 @@
 * ``A erf(B x) + C`` (Williams), ``A sin(B x + C)`` / cosine, ``A exp(B x)``,
   and the exact GELU ``x Phi(x)`` (Tsuchida et al.).
 
-The derivative dual ``E[phi'(U) phi'(V)]`` is ``d/dQ12`` of the dual (Price's
-theorem), so every closed form gives both.
+The derivative dual ``E[phi'(U) phi'(V)]`` is the dual of ``phi'`` for the
+piecewise polynomials and ``d/dQ12`` of the dual (Price's theorem) otherwise,
+so every closed form gives both.
 """
 
 from functools import lru_cache
@@ -24,7 +25,8 @@ from ..activations import x
 from ..budget import attempt
 from ..calculus import decompose
 
-Q1, Q2, Q12 = sympy.symbols("Q1 Q2 Q12", positive=True)
+Q1, Q2 = sympy.symbols("Q1 Q2", positive=True)
+Q12 = sympy.Symbol("Q12", real=True)  # a covariance: may be negative
 THETA = sympy.Symbol("theta", real=True)
 _ARCS = {  # angular arcs (start, end) of the whitened angle t where sign(U), sign(V) are fixed
     (1, 1): (THETA - pi / 2, pi / 2),
@@ -81,8 +83,16 @@ def _half_line_coefficients(phi):
 
 
 def _in_q(expr_theta):
-    rho = rho_expr()
-    return expr_theta.subs({cos(THETA): rho, sin(THETA): sqrt(1 - rho**2)}).subs(THETA, sympy.acos(rho))
+    """Replace theta by the moments through ``D = Q1 Q2 - Q12^2`` only.
+
+    ``sin(theta) = sqrt(D/(Q1 Q2))`` and ``theta = atan2(sqrt D, Q12)`` share one
+    rounded D, so their square-root sensitivities at rho = +-1 cancel; the
+    textbook ``acos(Q12/sqrt(Q1 Q2))`` with ``sqrt(1 - rho^2)`` rounds rho twice
+    and loses half the digits there (1e-31 at 60 digits on the diagonal).
+    """
+    root = sqrt(Q1 * Q2 - Q12**2)
+    expr = expr_theta.subs({cos(THETA): rho_expr(), sin(THETA): root / sqrt(Q1 * Q2)})
+    return expr.subs(THETA, sympy.atan2(root, Q12))
 
 
 def piecewise_polynomial_dual(phi):
@@ -153,7 +163,19 @@ def special_dual(phi):
 
 @lru_cache(maxsize=128)
 def closed_form_dual(phi, derivative=False):
-    """``(expression in Q1, Q2, Q12, method)`` or None when no closed form is known."""
+    """``(expression in Q1, Q2, Q12, method)`` or None when no closed form is known.
+
+    ``derivative=True`` gives ``E[phi'(U) phi'(V)]``: for piecewise polynomials
+    the dual of ``phi'`` itself (again piecewise polynomial), otherwise
+    ``d/dQ12`` of the dual (Price's theorem).
+    """
+    if derivative:
+        pieces = decompose(phi)
+        if not pieces.jumps():
+            own = attempt(piecewise_polynomial_dual, pieces.diff().as_expr(), seconds=10.0,
+                          what="closed-form dual")
+            if own is not None:
+                return own, "wedge integrals of phi' (arc-cosine family, exact)"
     found = attempt(_find, phi, seconds=10.0, what="closed-form dual")
     if found is None:
         return None
