@@ -275,17 +275,21 @@ def _transform(spec, quantity, dps):
 def _derived(spec, values, sigma, dps):
     names = sorted((s for s in spec.formula.free_symbols if s != SIGMA), key=str)
     inputs = [values[s.name] for s in names]
-    blocked = [q for q in inputs if not q.is_finite]
-    if blocked:
-        first = blocked[0]
-        return Quantity.undefined(f"needs finite inputs; {names[inputs.index(first)]} is {first}",
-                                  "formula", dps)
     formula = spec.formula.subs(SIGMA, sigma)
+    undefined = [n for n, q in zip(names, inputs) if q.status == "undefined"]
+    if undefined:
+        return Quantity.undefined(f"needs {undefined[0]}, which is undefined", "formula", dps)
+    infinite = {s: q.exact for s, q in zip(names, inputs) if q.status == "infinite"}
+    if infinite:
+        value = formula.subs(infinite)
+        if value in (sympy.oo, -sympy.oo):
+            return Quantity.infinite(1 if value == sympy.oo else -1, "formula of an infinite component", dps)
+        return Quantity.undefined(f"needs {', '.join(map(str, infinite))}, which is infinite", "formula", dps)
     if all(q.status == EXACT for q in inputs):
-        value = simplify(formula.subs({s: q.exact for s, q in zip(names, inputs)}))
-        if value.has(sympy.zoo, sympy.nan):
-            return Quantity.undefined(f"{spec.formula} is undefined here (a zero denominator)", "formula", dps)
-        return Quantity.from_exact(value, "formula of exact components", dps)
+        exact = {s: q.exact for s, q in zip(names, inputs)}
+        if sympy.fraction(sympy.together(formula))[1].subs(exact) == 0:
+            return Quantity.undefined(f"{spec.formula} has a zero denominator here", "formula", dps)
+        return Quantity.from_exact(simplify(formula.subs(exact)), "formula of exact components", dps)
     return _derived_numeric(formula, names, inputs, dps)
 
 
