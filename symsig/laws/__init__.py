@@ -9,6 +9,7 @@ True
 """
 
 from ..errors import InputError
+from .derive_registry import registered_law, registered_names
 from .generic import NAMES, REGISTRY, register_expectation_law
 from .law import AffineLaw
 from .proof import Proof, Step
@@ -18,30 +19,24 @@ ALIASES = {"alpha+": "alpha_plus", "alpha-": "alpha_minus", "TV(phi')": "TV", "t
 
 
 def affine_law(name):
-    """The affine law of component ``name`` (m1, g1, g2, chi, m2, eta, alpha_plus, alpha_minus, TV, C, B,
-    g4, Lip, or a registered expectation component)."""
+    """The affine law of component ``name``.
+
+    Built in: m1, g1, g2, chi, m2, eta, alpha_plus, alpha_minus, TV, C, B, g4,
+    Lip.  A component registered with :func:`symsig.signature.register_component`
+    gets the law of its registered definition: derived from its integrand
+    (polynomial in PHI, DPHI, DDPHI) or its formula when it is not the built-in one.
+    """
     key = ALIASES.get(name, name)
-    if key not in REGISTRY.laws:
-        _derive_from_signature_registry(key)
-    if key not in REGISTRY.laws:
+    law = registered_law(key) or REGISTRY.laws.get(key)
+    if law is None:
         raise InputError(f"no affine law for {name!r}; known: {', '.join(law_names())}")
-    return REGISTRY.laws[key]
+    return law
 
 
 def law_names():
-    """Names of all laws available now (built-in and derived from registered components)."""
-    _derive_all_registered()
-    return list(NAMES) + sorted(set(REGISTRY.laws) - set(NAMES) - {"E[DPHI**4]"})
-
-
-def _derive_from_signature_registry(name):
-    from .derive_registry import derive_registered
-    derive_registered(name)
-
-
-def _derive_all_registered():
-    from .derive_registry import derive_all_registered
-    derive_all_registered()
+    """Names of all laws available now (built in, registered components, register_expectation_law)."""
+    extra = set(registered_names()) | {n for n in REGISTRY.laws if not n.startswith("E[")}
+    return list(NAMES) + sorted(extra - set(NAMES))
 
 
 __all__ = ["affine_law", "law_names", "AffineLaw", "Proof", "Step", "register_expectation_law"]

@@ -109,10 +109,11 @@ def derive_law(name, integrand, registry, transform=None, description=""):
         registry.definitions[name] = expectation_definition(integrand)
         return AffineLaw(name, law_rhs(integrand), expectation_chain(integrand), registry,
                          conditions=f"E[{integrand}] of phi is finite at (a*mu + b, |a|*sigma)",
-                         description=description)
+                         description=description, definition=(integrand, None))
     inner = f"E[{sympy.sstr(integrand)}]"
     registry.definitions[inner] = expectation_definition(integrand)
-    registry.laws[inner] = AffineLaw(inner, law_rhs(integrand), expectation_chain(integrand), registry)
+    registry.laws[inner] = AffineLaw(inner, law_rhs(integrand), expectation_chain(integrand), registry,
+                                     definition=(integrand, None))
     registry.definitions[name] = lambda f, m, s: transform(Stat(inner, _fn_name(registry, f), m, s))
 
     def derive(case):
@@ -121,7 +122,7 @@ def derive_law(name, integrand, registry, transform=None, description=""):
     rhs = sympy.expand(transform(law_rhs(integrand)))
     return AffineLaw(name, rhs, derive, registry,
                      conditions=f"E[{integrand}] of phi is finite at (a*mu + b, |a|*sigma)",
-                     description=description)
+                     description=description, definition=(integrand, transform))
 
 
 def _fn_name(registry, f):

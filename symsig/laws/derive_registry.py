@@ -1,36 +1,162 @@
-"""Laws for components registered in :mod:`symsig.signature` with a polynomial integrand."""
+"""Laws of the components registered in :mod:`symsig.signature` (``register_component``).
 
-from .derive import check_polynomial
-from .generic import NAMES, REGISTRY, register_expectation_law
+* A registered component whose definition is the built-in one (m1 = E[PHI],
+  g2 = sqrt(chi), the slopes, TV, C, ...) has the hand-proved law of
+  :mod:`.generic`.
+* An **expectation** ``transform(E[P(PHI, DPHI, DDPHI)])`` with ``P`` a
+  polynomial gets a law derived from its integrand (:mod:`.derive`); this is
+  also what happens when a user swaps a convention, e.g. registers ``g2`` as
+  the mean-square ``E[DPHI**2]``.
+* A **derived** component (a ``formula`` in other components and ``sigma``)
+  gets the law obtained by citing the laws of its inputs.
+* A functional with its own ``compute`` that is not built in has no law.
+
+Each derived law lives in its own child :class:`~.law.Registry`, so it never
+changes the built-in laws, and laws are cached by the registered spec:
+re-registering a name gives a fresh law, unregistering removes it.
+"""
+
+import sympy
+
+from ..errors import InputError
+from .derive import check_polynomial, derive_law
+from .generic import NAMES, REGISTRY
+from .law import AffineLaw, Registry
+from .proof import Step
+from .terms import DDPHI, DPHI, PHI, Stat, a, mu, sigma
+
+_u = sympy.Dummy("u", positive=True)
+#: The built-in conventions behind the hand-proved laws.
+BUILTIN_EXPECTATIONS = {"m1": (PHI, None), "g1": (DPHI, None), "chi": (DPHI**2, None), "m2": (PHI**2, None),
+                        "g4": (DPHI**4, sympy.Lambda(_u, _u ** sympy.Rational(1, 4)))}
+_g1, _m1, _m2, _chi = sympy.symbols("g1 m1 m2 chi")
+BUILTIN_FORMULAS = {"g2": sympy.sqrt(_chi), "eta": sigma**2 * _g1**2 / (_m2 - _m1**2)}
+BUILTIN_FUNCTIONALS = ("alpha_plus", "alpha_minus", "TV", "C", "B", "Lip")
+
+_CACHE = {}  # name -> (spec, law)
 
 
-def _components():
-    try:
-        from ..signature import COMPONENTS
-    except ImportError:
-        return {}
+def components():
+    """The registry of :mod:`symsig.signature` (name -> ComponentSpec)."""
+    from ..signature import COMPONENTS
     return COMPONENTS
 
 
-def derive_registered(name):
-    """Derive the law of the registered component ``name`` if it is a polynomial expectation."""
-    spec = _components().get(name)
-    integrand = getattr(spec, "integrand", None)
-    if spec is None or integrand is None or name in NAMES:
+def registered_law(name):
+    """The law of the registered component ``name``; None if ``name`` is not registered.
+
+    Raises :class:`InputError` when the component is registered but no law can be derived.
+    """
+    spec = components().get(name)
+    if spec is None:
         return None
-    from ..signature import DDPHI, DPHI, PHI
-    from .terms import DDPHI as L_DDPHI, DPHI as L_DPHI, PHI as L_PHI
-    integrand = integrand.xreplace({PHI: L_PHI, DPHI: L_DPHI, DDPHI: L_DDPHI})
-    try:
+    if is_builtin(name):
+        return REGISTRY.laws[name]
+    cached = _CACHE.get(name)
+    if cached is not None and cached[0] == spec:
+        return cached[1]
+    law = _derive(spec)
+    _CACHE[name] = (spec, law)
+    return law
+
+
+def is_builtin(name, _seen=()):
+    """True when ``name`` is registered with the definition its built-in law is about."""
+    spec = components().get(name)
+    if spec is None or name not in NAMES or name in _seen:
+        return False
+    if name in BUILTIN_EXPECTATIONS:
+        integrand, transform = BUILTIN_EXPECTATIONS[name]
+        return (spec.kind == "expectation" and _integrand(spec) == integrand
+                and _same_transform(spec.transform, transform))
+    if name in BUILTIN_FORMULAS:
+        if spec.kind != "derived" or sympy.expand(_formula(spec) - BUILTIN_FORMULAS[name]) != 0:
+            return False
+        return all(is_builtin(s.name, (*_seen, name)) for s in BUILTIN_FORMULAS[name].free_symbols - {sigma})
+    return name in BUILTIN_FUNCTIONALS and spec.kind == "functional"
+
+
+def registered_names():
+    """Registered components that have a law (built in or derived)."""
+    names = []
+    for name in list(components()):
+        try:
+            registered_law(name)
+        except InputError:
+            continue
+        names.append(name)
+    return names
+
+
+def _integrand(spec):
+    from ..signature import DDPHI as S_DDPHI, DPHI as S_DPHI, PHI as S_PHI
+    return spec.integrand.xreplace({S_PHI: PHI, S_DPHI: DPHI, S_DDPHI: DDPHI})
+
+
+def _formula(spec):
+    from ..gaussian import SIGMA
+    return spec.formula.xreplace({SIGMA: sigma})
+
+
+def _same_transform(f, g):
+    if f is None or g is None:
+        return f is None and g is None
+    return sympy.expand(f(_u) - g(_u)) == 0
+
+
+def _child_registry():
+    child = Registry()
+    child.definitions.update(REGISTRY.definitions)
+    child.laws.update(REGISTRY.laws)
+    return child
+
+
+def _derive(spec):
+    if spec.kind == "expectation":
+        integrand = _integrand(spec)
         check_polynomial(integrand)
-    except Exception:
-        return None
-    transform = getattr(spec, "transform", None)
-    return register_expectation_law(name, integrand, transform=transform,
-                                    description=getattr(spec, "description", ""))
+        return derive_law(spec.name, integrand, _child_registry(), transform=spec.transform,
+                          description=spec.description)
+    if spec.kind == "derived":
+        return _formula_law(spec)
+    raise InputError(f"the component {spec.name!r} is computed by its own function, so no affine law can be "
+                     "derived for it; only expectations of polynomials in PHI, DPHI, DDPHI and formulas in "
+                     "such components get laws")
 
 
-def derive_all_registered():
-    for name in list(_components()):
-        if name not in REGISTRY.laws:
-            derive_registered(name)
+def _formula_law(spec):
+    """``F(components, sigma)``: substitute each input's law (the inputs' laws are cited)."""
+    formula = _formula(spec)
+    inputs = sorted((s.name for s in formula.free_symbols - {sigma}), key=str)
+    laws = {}
+    for name in inputs:
+        law = registered_law(name) or REGISTRY.laws.get(name)
+        if law is None:
+            raise InputError(f"the formula of {spec.name!r} uses {name!r}, which has no affine law")
+        laws[name] = law
+    registry = _child_registry()
+    for law in laws.values():  # what the inputs' own proofs unfold and cite
+        registry.definitions.update(law.registry.definitions)
+        registry.laws.update(law.registry.laws)
+    registry.laws.update(laws)
+    gaussian = {name: bool(law.lhs.point) for name, law in laws.items()}
+
+    def stats(fn, m=mu, s=sigma):
+        return {sympy.Symbol(n): Stat(n, fn, m, s) if gaussian[n] else Stat(n, fn) for n in inputs}
+
+    def definition(f, m, s):
+        fn = next(name for name, g in registry.functions.items() if g == f)
+        return formula.xreplace({**stats(fn, m, s), sigma: s})
+    registry.definitions[spec.name] = definition
+
+    def rhs(key):
+        return formula.xreplace({sympy.Symbol(n): laws[n].rhs[key] for n in inputs})
+
+    def derive(case):
+        sign_symbol = case.subs[a]
+        unfolded = formula.xreplace(stats("psi"))
+        cited = formula.xreplace({sympy.Symbol(n): laws[n].claim(sign_symbol)[1] for n in inputs})
+        return [Step(unfolded, "definition"), Step(cited, "law", tuple(inputs))]
+    return AffineLaw(spec.name, {1: rhs(1), -1: rhs(-1)}, derive, registry,
+                     conditions=f"the laws of {', '.join(inputs)} hold and the formula is defined at their "
+                                "values", gaussian=True, description=spec.description)

@@ -184,16 +184,19 @@ def _build():
     for name, integrand in (("m1", PHI), ("g1", DPHI), ("chi", DPHI**2), ("m2", PHI**2), ("E[DPHI**4]", DPHI**4)):
         from .derive import law_rhs
         laws[name] = AffineLaw(name, law_rhs(integrand), expectation_chain(integrand), reg,
-                               conditions=f"{name}[phi] is finite at (a*mu + b, |a|*sigma)")
+                               conditions=f"{name}[phi] is finite at (a*mu + b, |a|*sigma)",
+                               definition=(integrand, None))
     laws["m1"].rhs = {k: c * _stat("m1", M, S) + d for k in (1, -1)}
     laws["g1"].rhs = {k: c * a * _stat("g1", M, S) for k in (1, -1)}
     laws["chi"].rhs = {k: c**2 * a**2 * _stat("chi", M, S) for k in (1, -1)}
     laws["m2"].rhs = {k: c**2 * _stat("m2", M, S) + 2 * c * d * _stat("m1", M, S) + d**2 for k in (1, -1)}
     laws["g2"] = AffineLaw("g2", Abs(c) * Abs(a) * _stat("g2", M, S), _transformed("chi", sympy.sqrt), reg,
-                           conditions="chi[phi] is finite at (a*mu + b, |a|*sigma)")
+                           conditions="chi[phi] is finite at (a*mu + b, |a|*sigma)",
+                           definition=(DPHI**2, sympy.sqrt))
     laws["g4"] = AffineLaw("g4", Abs(c) * Abs(a) * _stat("g4", M, S),
                            _transformed("E[DPHI**4]", lambda e: e ** sympy.Rational(1, 4)), reg,
-                           conditions="E[phi'^4] is finite at (a*mu + b, |a|*sigma)")
+                           conditions="E[phi'^4] is finite at (a*mu + b, |a|*sigma)",
+                           definition=(DPHI**4, lambda e: e ** sympy.Rational(1, 4)))
     laws["eta"] = AffineLaw("eta", _stat("eta", M, S), _eta, reg,
                             conditions="c != 0 and the variance m2[phi] - m1[phi]**2 at (a*mu + b, |a|*sigma) "
                                        "is positive (eta is undefined at zero variance)")

@@ -16,11 +16,13 @@ class AffineLaw:
     ``rhs`` is the right side for generic ``a`` (with ``Abs(a)``; where the sign
     of ``a`` matters, ``rhs`` is a dict ``{+1: ..., -1: ...}``).  ``derive``
     builds the chain of each case up to the last expression before the right side;
-    ``variants`` are extra case conditions (e.g. for C: ``b = d = 0``).
+    ``variants`` are extra case conditions (e.g. for C: ``b = d = 0``);
+    ``definition`` is ``(integrand, transform)`` for a Gaussian expectation
+    ``transform(E[integrand])`` in PHI, DPHI, DDPHI (None for other components).
     """
 
     def __init__(self, name, rhs, derive, registry, conditions="", gaussian=True, variants=None,
-                 otherwise="", premises=(), description=""):
+                 otherwise="", premises=(), description="", definition=None):
         self.name = name
         self.lhs = Stat(name, "psi", mu, sigma) if gaussian else Stat(name, "psi")
         self.rhs = rhs if isinstance(rhs, dict) else {1: rhs, -1: rhs}
@@ -31,6 +33,7 @@ class AffineLaw:
         self.otherwise = otherwise
         self.premises = premises
         self.description = description
+        self.definition = definition  # (integrand, transform) of an expectation component, else None
         self._proof = None
 
     def claim(self, sign_symbol):

@@ -518,6 +518,8 @@ def _run_rule(step, lhs, ctx):
         return rule(sympy.sympify(lhs), sympy.sympify(step.rhs), ctx, step.data)
     except BudgetExceeded as exc:
         return str(exc)
+    except KeyError as exc:  # a statistic or law the registry does not know
+        return str(exc.args[0]) if exc.args else "unknown statistic"
 
 
 __all__ = ["Case", "Step", "CaseProof", "Proof", "RULES", "RULE_LABELS", "canon"]

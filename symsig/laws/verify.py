@@ -1,8 +1,11 @@
 """Instance verification of an affine law on a concrete activation.
 
 ``psi = c*phi(a*x + b) + d`` is built explicitly; psi's component at
-``(mu, sigma)`` is computed from scratch, and independently phi's statistics
-at ``(a*mu + b, |a|*sigma)`` are computed and pushed through the law.  The two
+``(mu, sigma)`` is computed from scratch by :func:`symsig.signature.signature`
+(the registered definition), and independently phi's statistics at
+``(a*mu + b, |a|*sigma)`` are computed here, with fixed meanings (m1 = E[PHI],
+chi = E[DPHI**2], E[...] monomials, slopes, TV, C, B, Lip), and pushed through
+the law.  The two
 are compared exactly (SymPy) when both are exact, else to ``dps`` digits.
 """
 
@@ -14,13 +17,12 @@ import sympy
 from ..activations import x
 from ..budget import attempt
 from ..errors import InputError, UndefinedError
-from ..precision import exact_number, format_value, to_mpmath, workdps
+from ..precision import exact_number, to_mpmath, workdps
 from ..quantity import Quantity
 from . import terms
+from .derive import MONOMIAL_NAMES
 from .terms import Stat
 
-_INTEGRANDS = {"m1": lambda f, df: f, "g1": lambda f, df: df, "chi": lambda f, df: df**2,
-               "m2": lambda f, df: f**2, "E[DPHI**4]": lambda f, df: df**4}
 _TRANSFORMS = {"g2": ("chi", sympy.sqrt), "g4": ("E[DPHI**4]", lambda v: v ** sympy.Rational(1, 4))}
 
 
@@ -56,19 +58,39 @@ def _as_expr(phi):
     return sympy.sympify(phi)
 
 
-def component(f, name, sigma, mu, dps):
-    """Component ``name`` of the activation expression f at (mu, sigma), as a Quantity."""
-    from ..calculus import distributional_derivative, slope
-    from ..gaussian import expectation
+def direct_component(psi, law, sigma, mu, dps):
+    """psi's component from scratch: :func:`symsig.signature.signature` for a registered component.
+
+    Laws of unregistered expectations (``register_expectation_law``) are
+    computed from their own integrand and transform.
+    """
+    from ..signature import COMPONENTS, signature
+    if law.name in COMPONENTS:
+        return signature(psi, sigma, mu, dps, components=(law.name,))[law.name]
+    return component(psi, law.name, sigma, mu, dps, definition=law.definition)
+
+
+def component(f, name, sigma, mu, dps, definition=None):
+    """Statistic ``name`` of the activation expression f at (mu, sigma), as a Quantity.
+
+    This is the law side's own computation (Gaussian expectations of the
+    classical derivatives plus explicit Dirac masses, slopes, regularity
+    functionals), independent of the signature registry, so a user's swapped
+    convention never changes what a statistic of phi in a law means.
+    ``definition = (integrand, transform)`` computes an expectation component.
+    """
+    from ..calculus import slope
     from ..regularity import areas, lipschitz, total_variation
+    if definition is not None:
+        integrand, transform = definition
+        value = _expectation(f, integrand, sigma, mu, dps)
+        return value if transform is None else _apply(transform, [value], dps, f"{name} from E[{integrand}]")
     if name in _TRANSFORMS:
         inner, transform = _TRANSFORMS[name]
         return _apply(transform, [component(f, inner, sigma, mu, dps)], dps, f"{name} from {inner}")
-    if name in _INTEGRANDS:
-        classical, jumps = distributional_derivative(f)
-        if jumps and name != "m1" and name != "m2":
-            raise InputError(f"{name}: phi jumps, so phi' has a Dirac mass; verify {name} on a continuous phi")
-        return expectation(_INTEGRANDS[name](f, classical.as_expr()), sigma=sigma, mu=mu, dps=dps)
+    integrand = monomial_integrand(name)
+    if integrand is not None:
+        return _expectation(f, integrand, sigma, mu, dps)
     if name == "eta":
         m1, g1, m2 = (component(f, n, sigma, mu, dps) for n in ("m1", "g1", "m2"))
         return _apply(lambda m1, g1, m2: _eta(sigma, m1, g1, m2), [m1, g1, m2], dps, "eta from m1, g1, m2")
@@ -82,6 +104,64 @@ def component(f, name, sigma, mu, dps):
         c_area, b_area = areas(f, slope(f, 1, dps), slope(f, -1, dps), dps)
         return c_area if name == "C" else b_area
     raise InputError(f"no instance verification for the component {name!r}")
+
+
+def monomial_integrand(name):
+    """The integrand of a monomial statistic (m1, g1, chi, m2, ``E[...]``), or None."""
+    names = {v: k for k, v in MONOMIAL_NAMES.items()}
+    if name in names:
+        return names[name]
+    if name.startswith("E[") and name.endswith("]"):
+        return sympy.sympify(name[2:-1], locals={"PHI": terms.PHI, "DPHI": terms.DPHI, "DDPHI": terms.DDPHI})
+    return None
+
+
+def _expectation(f, integrand, sigma, mu, dps):
+    """E[integrand(f, f', f'')] at (mu, sigma): classical derivatives plus the Dirac masses we can name."""
+    from ..calculus import decompose
+    from ..gaussian import expectation
+    pieces = decompose(f)
+    first = pieces.diff()
+    second = first.diff()
+    dirac = _dirac_part(integrand, pieces, first, sigma, mu)
+    classical = integrand.xreplace({terms.PHI: pieces.as_expr(), terms.DPHI: first.as_expr(),
+                                    terms.DDPHI: second.as_expr()})
+    value = expectation(classical, sigma=sigma, mu=mu, dps=dps)
+    if dirac == 0 or not value.is_finite:
+        return value
+    method = value.method + " + Dirac masses (exact)"
+    if value.exact is not None:
+        return Quantity.from_exact(attempt(sympy.simplify, value.exact + dirac, seconds=5) or value.exact + dirac,
+                                   method, dps)
+    with workdps(dps):
+        return Quantity.numeric(value.value + to_mpmath(dirac), value.error, method, dps)
+
+
+def _dirac_part(integrand, pieces, first, sigma, mu):
+    """Exact contribution of phi's jumps (to DPHI) and phi''s kinks (to DDPHI)."""
+    jumps, kinks = pieces.jumps(), first.jumps()
+    if jumps and integrand.has(terms.DDPHI):
+        raise InputError("phi jumps, so phi'' holds derivatives of Dirac masses; verify on a continuous phi")
+    if jumps and integrand.has(terms.DPHI) and integrand != terms.DPHI:
+        raise InputError(f"phi jumps, so E[{integrand}] multiplies or squares a Dirac mass; "
+                         "verify this statistic on a continuous phi")
+    total = sympy.Integer(0)
+    for masses, symbol in ((jumps, terms.DPHI), (kinks, terms.DDPHI)):
+        if not masses or not integrand.has(symbol):
+            continue
+        coefficient = sympy.expand(integrand).coeff(symbol, 1)
+        if sympy.degree(integrand, symbol) != 1 or coefficient.has(terms.DPHI, terms.DDPHI):
+            raise InputError(f"phi' jumps, so E[{integrand}] squares a Dirac mass or multiplies it by a "
+                             "jumping phi'; verify this statistic on a C^1 phi")
+        for point, jump in masses.items():
+            density = sympy.exp(-(point - mu) ** 2 / (2 * sigma**2)) / (sigma * sympy.sqrt(2 * sympy.pi))
+            total += jump * coefficient.xreplace({terms.PHI: _value_at(pieces, point)}) * density
+    return total
+
+
+def _value_at(pieces, point):
+    index = next(i for i, p in enumerate(pieces.pieces) if p.hi == point)
+    return pieces.one_sided(index, point)
 
 
 def _eta(sigma, m1, g1, m2):
@@ -197,10 +277,11 @@ def verify_law(law, phi, a=1, b=0, c=1, d=0, sigma=1, mu=0, dps=30):
         raise InputError("a must be nonzero: psi(x) = c*phi(a*x + b) + d with a = 0 is a constant")
     phi = _as_expr(phi)
     psi = c * phi.xreplace({x: a * x + b}) + d
-    direct = component(psi, law.name, sigma, mu, dps) if law.lhs.point else component(psi, law.name, 1, 0, dps)
+    point = (sigma, mu) if law.lhs.point else (1, 0)
+    direct = direct_component(psi, law, *point, dps)
     via = _law_value(law, phi, a, b, c, d, sigma, mu, dps)
     agree, how = _agree(direct, via, dps)
     return LawCheck(law.name, direct, via, agree, how)
 
 
-__all__ = ["LawCheck", "verify_law", "component", "format_value"]
+__all__ = ["LawCheck", "verify_law", "component", "direct_component", "monomial_integrand"]
