@@ -24,55 +24,79 @@ from sympy import oo
 
 from .activations import x
 from .budget import attempt
-from .calculus import decompose, slopes
-from .errors import DomainError, InputError
-from .kernels import _numeric
-from .kernels.closed import Q1, Q12, Q2, closed_form_dual, piecewise_polynomial_dual
+from .calculus import Piece, PiecewiseSmooth, decompose, slopes
+from .errors import ConvergenceError, DomainError, UndefinedError
+from .gaussian import SIGMA, exact_form, expectations
 from .kernels.dual import activation_expr
-from .precision import exact_number, workdps
+from .precision import exact_number, to_mpmath, workdps
 from .quantity import Quantity
 
-Q = sympy.Symbol("q", nonnegative=True)
 S = sympy.Symbol("s", nonnegative=True)  # s = sqrt(q)
 GRID_PER_DECADE = 5  # scan density of F(q) - q on [1e-4, q_max]; closer root pairs can be missed
+SCAN_DPS = 8  # digits of the sign scan; roots are then refined at the requested dps
 
 
 # ------------------------------------------------------------- Gaussian statistics
 
+M2, CHI, XPP, A = range(4)  # E[phi^2], E[phi'^2], E[X phi phi'], E[X^2 phi'^2] at X = s Z
+
+
 class _Stats:
-    """``m2``, ``E[phi'^2]``, ``E[Z phi phi']`` at a standard deviation s, with errors."""
+    """The four Gaussian statistics the predictions need, from the core engine.
+
+    Each is a closed form in sigma when :func:`symsig.gaussian.exact_form` has
+    one (compiled once), and otherwise ONE shared-node kink-split quadrature
+    (:func:`symsig.gaussian.expectations`) per standard deviation s.
+    """
 
     def __init__(self, phi):
         self.phi = phi
-        self.f = _numeric.compiled(phi)
-        self.df = _numeric.compiled(phi, derivative=True)
-        closed = closed_form_dual(phi)
-        diag = {Q1: S**2, Q2: S**2, Q12: S**2}
-        self.m2_exact = sympy.simplify(closed[0].subs(diag)) if closed else None
-        closed_d = closed_form_dual(phi, derivative=True)
-        self.chi_exact = sympy.simplify(closed_d[0].subs(diag)) if closed_d else None
+        self.pieces = decompose(phi)
+        jumps = self.pieces.jumps()
+        if jumps:
+            raise UndefinedError(f"phi jumps at x = {sorted(jumps, key=float)}: phi' carries a Dirac mass, "
+                                 "so E[phi'^2] (the gradient gain) is infinite; use a continuous activation")
+        self.dpieces = self.pieces.diff()
+        both = PiecewiseSmooth(tuple(Piece(p.lo, p.hi, x * p.expr * d.expr)
+                                     for p, d in zip(self.pieces.pieces, self.dpieces.pieces)))
+        self.integrands = (self.pieces.map(lambda e: e**2), self.dpieces.map(lambda e: e**2), both,
+                           self.dpieces.map(lambda e: x**2 * e**2))
+        self.exact = [_exact_in_sigma(f) for f in self.integrands]
+        self.funcs = [None if e is None else sympy.lambdify(SIGMA, e, modules="mpmath") for e in self.exact]
 
-    def _expect(self, func, s, dps):
-        kinks = self.f.breakpoints()
-        return _numeric.expect_1d(func, s, dps, kinks=kinks)
+    def at(self, s, dps, which=(M2, CHI, XPP, A)):
+        """``{index: (value, error)}`` at standard deviation ``s`` (an mpf; call inside workdps)."""
+        result, todo = {}, []
+        for i in which:
+            if self.funcs[i] is not None:
+                value = mpmath.mpf(self.funcs[i](s))
+                result[i] = (value, 10 * mpmath.eps * max(1, abs(value)))
+            else:
+                todo.append(i)
+        if todo:
+            found = expectations([self.integrands[i] for i in todo], sigma=s, dps=dps, exact=False)
+            for i, q in zip(todo, found):
+                result[i] = (q.value, q.error)
+        return result
 
-    def m2(self, s, dps):
-        if self.m2_exact is not None:
-            return mpmath.mpf(sympy.N(self.m2_exact.subs(S, s), mpmath.mp.dps)), mpmath.mpf(0)
-        points = self.f.breakpoints()
-        return self._expect(lambda u: self.f(u, points) ** 2, s, dps)
+    def slope_at_zero(self):
+        """``lim_{s->0} E[phi'(sZ)^2]`` (= F'(0)/sigma_W^2 when phi(0) = 0): the mean of the one-sided squares."""
+        zero = sympy.Integer(0)
+        if zero in self.dpieces.breakpoints:
+            i = self.dpieces.breakpoints.index(zero)
+            return (self.dpieces.one_sided(i, zero) ** 2 + self.dpieces.one_sided(i + 1, zero) ** 2) / 2
+        return self.dpieces.piece_at(zero).expr.subs(x, 0) ** 2
 
-    def chi(self, s, dps):
-        if self.chi_exact is not None:
-            return mpmath.mpf(sympy.N(self.chi_exact.subs(S, s), mpmath.mp.dps)), mpmath.mpf(0)
-        points = self.df.breakpoints()
-        return self._expect(lambda u: self.df(u, points) ** 2, s, dps)
+    def value_at_zero(self):
+        zero = sympy.Integer(0)
+        if zero in self.pieces.breakpoints:
+            return self.pieces.one_sided(self.pieces.breakpoints.index(zero), zero)
+        return self.pieces.piece_at(zero).expr.subs(x, 0)
 
-    def dm2_dq(self, s, dps):
-        """``d m2(sqrt q)/dq = E[Z phi(sZ) phi'(sZ)] / s`` (Stein; no phi'' needed)."""
-        fp, dp = self.f.breakpoints(), self.df.breakpoints()
-        value, error = self._expect(lambda u: u * self.f(u, fp) * self.df(u, dp), s, dps)
-        return value / s**2, error / s**2
+
+def _exact_in_sigma(integrand):
+    form = exact_form(integrand, sympy.Integer(0))
+    return None if form is None else form[0]
 
 
 # ------------------------------------------------------------- variance map
@@ -106,7 +130,7 @@ class VarianceMap:
     def as_dict(self):
         return {"sigma_w2": str(self.sigma_w2), "sigma_b2": str(self.sigma_b2), "exact": self.exact,
                 "method": self.method, "fixed_points": [p.as_dict() for p in self.points],
-                "every_q_fixed": self.every_q_fixed, "reason": self.reason}
+                "every_q_fixed": self.every_q_fixed, "reason": self.reason, "notes": self.notes}
 
 
 def _parameters(sigma_w2, sigma_b2):
@@ -117,33 +141,45 @@ def _parameters(sigma_w2, sigma_b2):
 
 
 def variance_fixed_points(phi, sigma_w2=1, sigma_b2=0, dps=20, q_max=10**4):
-    """All fixed points ``q* >= 0`` of the variance map, or the reason there is none."""
+    """All fixed points ``q* >= 0`` of the variance map, or the reason there is none.
+
+    Exact when ``m2(s)`` has a closed form that is a polynomial in s (then the
+    fixed points are the real roots of a polynomial); otherwise numeric: a sign
+    scan of ``G(q) = F(q) - q`` on a geometric grid over [0, q_max] at
+    SCAN_DPS digits, roots refined by safeguarded Newton at ``dps`` digits
+    (``G'`` from Stein: ``F'(q) = sigma_W^2 E[X phi(X) phi'(X)] / q``), and the
+    sign of G beyond q_max read from the asymptotic slopes.
+    """
     phi = activation_expr(phi)
     sw, sb = _parameters(sigma_w2, sigma_b2)
-    if piecewise_polynomial_dual(phi) is not None:
-        return _exact_fixed_points(phi, sw, sb, dps)
-    return _numeric_fixed_points(phi, sw, sb, dps, q_max)
-
-
-def _exact_fixed_points(phi, sw, sb, dps):
     stats = _Stats(phi)
-    m2 = sympy.expand(stats.m2_exact)
+    m2 = stats.exact[M2]
+    if m2 is not None and sympy.expand(m2).is_polynomial(SIGMA) and stats.exact[CHI] is not None:
+        return _exact_fixed_points(stats, sw, sb, dps)
+    return _numeric_fixed_points(stats, sw, sb, dps, q_max)
+
+
+def _exact_fixed_points(stats, sw, sb, dps):
+    m2 = sympy.expand(stats.exact[M2].subs(SIGMA, S))
     g = sympy.expand(sw * m2 + sb - S**2)
-    method = "exact: m2 is a polynomial in sqrt(q) (wedge integrals); real roots of F(q) - q"
+    method = "exact: m2(s) is a polynomial in s = sqrt(q) (closed form); real roots of F(q) - q"
     if g == 0:
         return VarianceMap(sw, sb, [], True, method, reason="F(q) = q for every q: every variance is fixed "
                            "(the critical line of a positively homogeneous activation)", every_q_fixed=True)
     roots = sorted({r for r in sympy.Poly(g, S).real_roots() if r >= 0}, key=float)
-    slope = sympy.diff(sw * m2, S) / (2 * S)
+    slope = sympy.expand(sympy.diff(sw * m2, S) / (2 * S))
     points = []
     for r in roots:
         q = sympy.nsimplify(r**2) if not r.is_Rational else r**2
-        f_prime = sympy.limit(slope, S, 0, "+") if r == 0 else slope.subs(S, r)
-        chi = sw * stats.chi_exact.subs(S, r)
-        points.append(FixedPoint(*(Quantity.from_exact(sympy.simplify(v), "closed form", dps) for v in (q, f_prime, chi))))
+        f_prime = (attempt(sympy.limit, slope, S, 0, "+", seconds=5) if r == 0 else slope.subs(S, r))
+        chi = sw * (stats.exact[CHI].subs(SIGMA, r) if r != 0 else stats.slope_at_zero())
+        if f_prime is None:
+            raise ConvergenceError("could not take the limit of F'(q) at q = 0")
+        points.append(FixedPoint(*(Quantity.from_exact(sympy.simplify(v), "closed form", dps)
+                                   for v in (q, f_prime, chi))))
     reason = None
     if not points:
-        reason = f"F(q) - q = {sympy.sstr(g.subs(S, sympy.sqrt(Q)))} has no root q >= 0 (exact)"
+        reason = f"F(q) - q = {sympy.sstr(g.subs(S, sympy.sqrt(sympy.Symbol('q'))))} has no root q >= 0 (exact)"
     return VarianceMap(sw, sb, points, True, method, reason=reason)
 
 
@@ -154,10 +190,11 @@ def _tail_sign(phi, sw, sb, dps):
         return 1, "phi grows superlinearly, so F(q) - q -> +oo"
     if not (plus.is_finite and minus.is_finite):
         return None, "the asymptotic slopes are undefined"
-    gain = sw * (plus.value**2 + minus.value**2) / 2
-    if abs(gain - 1) > mpmath.mpf(10) ** (-dps // 2):
+    gain = sw * (plus.exact**2 + minus.exact**2) / 2 if plus.exact is not None and minus.exact is not None \
+        else sw * (plus.value**2 + minus.value**2) / 2
+    if gain != 1:
         sign = 1 if gain > 1 else -1
-        return sign, f"F(q)/q -> sigma_W^2 (alpha+^2 + alpha-^2)/2 = {mpmath.nstr(gain, 6)}"
+        return sign, f"F(q)/q -> sigma_W^2 (alpha+^2 + alpha-^2)/2 = {sympy.N(gain, 6)}"
     if sb > 0:
         return 1, ("critical slope sigma_W^2 (alpha+^2 + alpha-^2)/2 = 1 and sigma_b^2 > 0: "
                    "F(q) - q -> sigma_b^2 + sigma_W^2 (m2(sqrt q) - q (alpha+^2 + alpha-^2)/2), "
@@ -165,46 +202,78 @@ def _tail_sign(phi, sw, sb, dps):
     return None, "critical slope with sigma_b^2 = 0: the tail sign needs higher-order asymptotics"
 
 
-def _numeric_fixed_points(phi, sw, sb, dps, q_max):
-    stats = _Stats(phi)
-    w, b = (mpmath.mpf(sympy.N(v, dps + 15)) for v in (sw, sb))
-    exact_m2 = stats.m2_exact is not None
-    method = ("numeric: scan of F(q) - q on [0, q_max] (geometric grid), bisection-refined roots, "
-              "tail sign from the asymptotic slopes; " + ("closed-form m2" if exact_m2 else "kink-split quadrature"))
+def _numeric_fixed_points(stats, sw, sb, dps, q_max):
+    method = ("numeric: sign scan of F(q) - q on [0, q_max] (geometric grid, "
+              f"{GRID_PER_DECADE} points per decade), Newton-refined roots, tail sign from the asymptotic "
+              "slopes; Gaussian moments from the core engine (closed form, else kink-split quadrature)")
     with workdps(dps):
-        def g(q):
-            s = mpmath.sqrt(q)
-            value, error = stats.m2(s, dps) if q else (mpmath.mpf(stats.f(mpmath.mpf(0), stats.f.breakpoints())) ** 2, 0)
-            return w * value + b - q, w * error
+        w, b = to_mpmath(sw), to_mpmath(sb)
+        g_zero = w * to_mpmath(stats.value_at_zero() ** 2) + b
 
-        grid = [mpmath.mpf(0)] + [mpmath.mpf(10) ** (k / mpmath.mpf(GRID_PER_DECADE))
+        def g(q, digits):
+            if q == 0:
+                return g_zero
+            return w * stats.at(mpmath.sqrt(q), digits, (M2,))[M2][0] + b - q
+
+        grid = [mpmath.mpf(0)] + [mpmath.mpf(10) ** (mpmath.mpf(k) / GRID_PER_DECADE)
                                   for k in range(-4 * GRID_PER_DECADE, GRID_PER_DECADE * int(mpmath.log10(q_max)) + 1)]
-        values = [g(q) for q in grid]
-        points = []
-        for (q0, (g0, e0)), (q1, (g1, e1)) in zip(zip(grid, values), zip(grid[1:], values[1:])):
-            if g0 == 0:
-                points.append(q0)
-            elif g0 * g1 < 0:
-                points.append(mpmath.findroot(lambda q: g(q)[0], (q0, q1), solver="anderson"))
-        sign, tail_reason = _tail_sign(phi, sw, sb, dps)
-        if values[-1][0] < 0 and sign == 1:
-            tail_reason += f"; WARNING: G < 0 at q_max = {q_max}, a root beyond q_max is expected"
-        fixed = []
-        for q in points:
-            s = mpmath.sqrt(q)
-            err_q = abs(g(q)[1]) + mpmath.mpf(10) ** (-dps - 2) * max(1, q)
-            slope = stats.dm2_dq(s, dps) if q else (mpmath.mpf(0), mpmath.mpf(0))
-            chi = stats.chi(s, dps)
-            fixed.append(FixedPoint(Quantity.numeric(+q, err_q, "root of F(q) - q (bracketed)", dps),
-                                    Quantity.numeric(+w * slope[0], +w * slope[1], "sigma_W^2 E[Z phi phi'](s)/s (Stein)", dps),
-                                    Quantity.numeric(+w * chi[0], +w * chi[1], "sigma_W^2 E[phi'(sZ)^2]", dps)))
+        values = [g(q, min(dps, SCAN_DPS)) for q in grid]
+        roots = [mpmath.mpf(0)] if g_zero == 0 else []
+        for q0, q1, g0, g1 in zip(grid, grid[1:], values, values[1:]):
+            if g0 * g1 < 0:
+                roots.append(_refine(stats, w, b, q0, q1, dps))
+        sign, tail_reason = _tail_sign(stats.phi, sw, sb, dps)
+        notes = [tail_reason]
+        if sign == 1 and values[-1] < 0:
+            notes.append(f"WARNING: F(q) - q < 0 at q_max = {q_max} but > 0 in the tail: a root beyond q_max")
+        fixed = [_numeric_point(stats, w, b, q, dps) for q in roots]
         reason = None
         if not fixed:
-            low = min(range(len(grid)), key=lambda i: values[i][0] if sign != -1 else -values[i][0])
-            reason = (f"F(q) - q keeps one sign on the scanned grid [0, {q_max}] (extreme "
-                      f"{mpmath.nstr(values[low][0], 6)} at q = {mpmath.nstr(grid[low], 6)}) and in the tail: "
-                      f"{tail_reason}.  Numeric evidence, not a proof")
-    return VarianceMap(sw, sb, fixed, False, method, reason=reason, notes=[tail_reason])
+            extreme = min(range(len(grid)), key=lambda i: values[i] if sign != -1 else -values[i])
+            reason = (f"F(q) - q keeps one sign on the scanned grid [0, {q_max}] (closest to 0: "
+                      f"{mpmath.nstr(values[extreme], 6)} at q = {mpmath.nstr(grid[extreme], 6)}) and in the "
+                      f"tail ({tail_reason}); numeric evidence, not a proof")
+    return VarianceMap(sw, sb, fixed, False, method, reason=reason, notes=notes)
+
+
+def _refine(stats, w, b, lo, hi, dps):
+    """The root of G in the bracket (lo, hi): Newton with G' from Stein, bisection as the safeguard."""
+    g_lo = w * stats.at(mpmath.sqrt(lo), dps, (M2,))[M2][0] + b - lo if lo else None
+    q = (lo + hi) / 2
+    for _ in range(60):
+        s = mpmath.sqrt(q)
+        found = stats.at(s, dps, (M2, XPP))
+        value = w * found[M2][0] + b - q
+        derivative = w * found[XPP][0] / q - 1
+        if g_lo is not None and value * g_lo > 0:
+            lo, g_lo = q, value
+        else:
+            hi = q
+        step = value / derivative if derivative else mpmath.inf
+        candidate = q - step
+        if not lo < candidate < hi:
+            candidate = (lo + hi) / 2
+        if abs(candidate - q) <= mpmath.mpf(10) ** (-dps - 2) * q:
+            return candidate
+        q = candidate
+    raise ConvergenceError("the fixed-point iteration did not converge in 60 steps")
+
+
+def _numeric_point(stats, w, b, q, dps):
+    if q == 0:
+        slope = w * to_mpmath(stats.slope_at_zero())
+        zero = Quantity.numeric(mpmath.mpf(0), mpmath.mpf(0), "F(0) = 0", dps)
+        return FixedPoint(zero, Quantity.numeric(slope, 0 * slope, "sigma_W^2 lim E[phi'^2] at q -> 0", dps),
+                          Quantity.numeric(slope, 0 * slope, "sigma_W^2 lim E[phi'^2] at q -> 0", dps))
+    found = stats.at(mpmath.sqrt(q), dps)
+    (m2, e_m2), (chi, e_chi), (xpp, e_xpp) = found[M2], found[CHI], found[XPP]
+    slope = w * xpp / q
+    residual = abs(w * m2 + b - q) + w * e_m2
+    err_q = residual / max(abs(1 - slope), mpmath.mpf(10) ** (-dps)) + mpmath.mpf(10) ** (-dps - 2) * q
+    # F'(q) moves with q at rate F''; the slope's error gets the quadrature error plus err_q times a scale
+    return FixedPoint(Quantity.numeric(+q, +err_q, "root of F(q) - q (Newton, bracketed)", dps),
+                      Quantity.numeric(+slope, +(w * e_xpp / q + err_q / q), "sigma_W^2 E[X phi phi'](s)/s^2 (Stein)", dps),
+                      Quantity.numeric(+w * chi, +(w * e_chi + err_q / q), "sigma_W^2 E[phi'(sZ)^2]", dps))
 
 
 def edge_of_chaos(phi, qs, dps=20):
@@ -217,9 +286,9 @@ def edge_of_chaos(phi, qs, dps=20):
     curve = []
     with workdps(dps):
         for q in qs:
-            q = mpmath.mpf(sympy.N(exact_number(q, "q"), mpmath.mp.dps))
-            s = mpmath.sqrt(q)
-            chi, m2 = stats.chi(s, dps)[0], stats.m2(s, dps)[0]
+            q = to_mpmath(exact_number(q, "q"))
+            found = stats.at(mpmath.sqrt(q), dps, (M2, CHI))
+            m2, chi = found[M2][0], found[CHI][0]
             sw = 1 / chi
             sb = q - sw * m2
             if sb >= -mpmath.mpf(10) ** (-dps):
@@ -304,16 +373,21 @@ def lyapunov(phi, a=1, b=0, dps=20):
         contraction = {"holds": True, "rate": rate, "descent": 1 - rate**2}
     else:
         contraction = {"holds": False, "rate": rate,
-                       "reason": f"|a| Lip(phi) = {sympy.N(rate, 8)} >= 1: no contraction certificate"}
+                       "reason": f"|a| Lip(phi) = {_show(rate)} >= 1: no contraction certificate"}
     inf_slope = a * low if a > 0 else a * high
     beta = 1 - inf_slope
     primitive = {"beta": beta}
     if beta < 2:
         primitive.update(holds=True, descent=1 - beta / 2)
     else:
-        primitive.update(holds=False, reason=f"inf(a phi') = {sympy.N(inf_slope, 8)} <= -1, so sup E'' >= 2: "
+        primitive.update(holds=False, reason=f"inf(a phi') = {_show(inf_slope)} <= -1, so sup E'' >= 2: "
                          "the unit gradient step may not decrease E")
     return Lyapunov(a, b, lip, contraction, primitive, method)
+
+
+def _show(value):
+    """Exact values as they are, numeric ones to 8 digits."""
+    return sympy.sstr(value) if not value.has(sympy.Float) else sympy.sstr(sympy.N(value, 8))
 
 
 # ------------------------------------------------------------- kernel bound
@@ -348,28 +422,30 @@ def kernel_bound(phi, sigma_min="0.02", sigma_max=10, points=49, dps=15):
     lo, hi = exact_number(sigma_min, "sigma_min"), exact_number(sigma_max, "sigma_max")
     if not (0 < lo < hi):
         raise DomainError("need 0 < sigma_min < sigma_max")
-    dp = stats.df.breakpoints
 
     def ratios(s):
-        points_ = dp()
-        a_val, a_err = stats._expect(lambda u: stats.df(u, points_) ** 2 * (u / s) ** 2, s, dps)
-        g_val, g_err = stats.chi(s, dps)
-        rel = a_err / a_val + g_err / g_val
+        found = stats.at(s, dps, (CHI, A))
+        (g_val, g_err), (a_val, a_err) = found[CHI], found[A]
+        a_val, a_err = a_val / s**2, a_err / s**2  # E[phi'(X)^2 X^2] / s^2 = E[phi'(sZ)^2 Z^2]
+        rel = a_err / a_val + 2 * g_err / g_val
         return a_val / g_val, a_val / g_val**2, rel
 
     results, argmax, ends = {}, {}, {}
     with workdps(dps):
-        grid = [mpmath.mpf(sympy.N(lo, mpmath.mp.dps)) * (mpmath.mpf(sympy.N(hi / lo, mpmath.mp.dps))) ** (mpmath.mpf(i) / (points - 1))
-                for i in range(points)]
+        low, ratio = to_mpmath(lo), to_mpmath(hi / lo)
+        grid = [low * ratio ** (mpmath.mpf(i) / (points - 1)) for i in range(points)]
         table = [ratios(s) for s in grid]
         for index, name in ((0, "rms"), (1, "mean_square")):
             best = max(range(points), key=lambda i: table[i][index])
             ends[name] = best in (0, points - 1)
             s_best, value, rel = grid[best], table[best][index], table[best][2]
-            if not ends[name]:
+            flat = max(t[index] for t in table) - min(t[index] for t in table) <= rel * value
+            if not ends[name] and not flat:
                 s_best, value = _golden_max(lambda s: ratios(s)[index], grid[best - 1], grid[best + 1], dps)
+            ends[name] = ends[name] and not flat
             results[name] = Quantity.numeric(+value, +(rel * value + mpmath.mpf(10) ** (-dps // 2) * value),
-                                             "max over a log grid + golden section of kink-split quadratures", dps)
+                                             "max over a log grid + golden section; Gaussian moments from the "
+                                             "core engine", dps)
             argmax[name] = +s_best
     return KernelBound(results["rms"], results["mean_square"], argmax["rms"], argmax["mean_square"], (lo, hi), ends)
 

@@ -76,24 +76,33 @@ def tail():
 
 
 def panel_rule(splits, cutoff, degree):
-    """Nodes and weights of ``integral g(z) npdf(z) dz`` over [-cutoff, cutoff], split at ``splits``."""
+    """Nodes and weights of ``integral g(z) npdf(z) dz`` over [-cutoff, cutoff], split at ``splits``.
+
+    Panels of width PANEL_WIDTH from -cutoff; a panel holding a split is cut
+    there.  Uncut panels recur at every outer node of a 2-D integral, so their
+    weighted rules are cached.
+    """
     edges = {-cutoff, cutoff}
-    edges.update(s for s in splits if -cutoff < s < cutoff)
     step = -cutoff
     while step < cutoff:
         edges.add(step)
         step += PANEL_WIDTH
+    edges.update(s for s in splits if -cutoff < s < cutoff)
     edges = sorted(edges)
-    base = _legendre(degree, mpmath.mp.prec)
     nodes, weights = [], []
     for a, b in zip(edges, edges[1:]):
-        half, mid = (b - a) / 2, (b + a) / 2
-        if half == 0:
-            continue
-        for t, w in base:
-            z = mid + half * t
-            nodes.append(z)
-            weights.append(w * half * mpmath.npdf(z))
+        if a != b:
+            panel_nodes, panel_weights = _panel(a, b, degree, mpmath.mp.prec)
+            nodes.extend(panel_nodes)
+            weights.extend(panel_weights)
+    return nodes, weights
+
+
+@lru_cache(maxsize=4096)
+def _panel(a, b, degree, prec):
+    half, mid = (b - a) / 2, (b + a) / 2
+    nodes = [mid + half * t for t, _ in _legendre(degree, prec)]
+    weights = [w * half * mpmath.npdf(z) for (_, w), z in zip(_legendre(degree, prec), nodes)]
     return nodes, weights
 
 

@@ -25,7 +25,7 @@ from ..quantity import Quantity
 from . import _numeric
 from .closed import Q1, Q12, Q2, closed_form_dual
 
-NUMERIC_METHOD = "kink-split nested Gauss-Legendre (conditional on U), estimate from two rules"
+NUMERIC_METHOD = "kink-split nested Gauss-Legendre (conditional on U), error extrapolated from successive rules"
 
 
 def activation_expr(phi):
