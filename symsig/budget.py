@@ -69,7 +69,7 @@ def attempt(func, *args, seconds=2.0, what="symbolic computation", **kwargs):
             return func(*args, **kwargs)
     except BudgetExceeded:
         return None
-    except (NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError,
+    except (NotImplementedError, ValueError, TypeError, ArithmeticError, RecursionError,
             AttributeError, IndexError, KeyError):
         return None
 

@@ -25,8 +25,8 @@ from sympy import Piecewise, oo
 
 from .activations import x
 from .budget import attempt, is_zero, simplify
-from .errors import InputError
-from .precision import workdps
+from .errors import InputError, SymsigError
+from .precision import lambdify_mpmath, workdps
 from .quantity import Quantity
 
 _KINK_FUNCTIONS = (sympy.Max, sympy.Min, sympy.Abs, sympy.Heaviside, sympy.sign)
@@ -194,8 +194,16 @@ def distributional_derivative(phi):
 @lru_cache(maxsize=1024)
 def symbolic_limit(expr, point, side="+"):
     """``sympy.limit`` within its budget (cached: it does not depend on precision); None on failure."""
-    value = attempt(sympy.limit, expr, x, point, side, seconds=LIMIT_BUDGET)
+    value = attempt(_plain_limit, expr, point, side, seconds=LIMIT_BUDGET)
     return None if value is None or value.has(sympy.Limit) else value
+
+
+def _plain_limit(expr, point, side):
+    value = sympy.limit(expr, x, point, side)
+    # only numbers (or oo, or bounds) count; a limit left in terms of functions is no answer
+    if isinstance(value, sympy.AccumBounds) or value.is_number and not value.atoms(sympy.Function):
+        return value
+    return None
 
 
 def slope(phi, direction, dps=30):
@@ -218,18 +226,19 @@ def slope(phi, direction, dps=30):
         if limit.is_finite:
             return Quantity.from_exact(limit, "symbolic limit", dps)
         return Quantity.infinite(1 if limit > 0 else -1, "symbolic limit", dps)
-    return _numeric_slope(end, direction, dps)
+    return numeric_limit(end / x, direction, dps)
 
 
-def _numeric_slope(expr, direction, dps):
-    func = sympy.lambdify(x, expr / x, modules="mpmath")
+def numeric_limit(expr, direction, dps):
+    """``lim expr`` as x -> direction*oo from values at x = 16^k, as a numeric :class:`Quantity`."""
+    func = lambdify_mpmath(x, expr)
     values = []
     with workdps(dps):
         for k in range(1, 64):
             t = direction * mpmath.mpf(2) ** (k * 4)
             try:
                 values.append(mpmath.mpf(func(t)))
-            except (OverflowError, MemoryError, ValueError, TypeError, ZeroDivisionError):
+            except (OverflowError, MemoryError, ValueError, TypeError, ZeroDivisionError, SymsigError):
                 break
             if len(values) >= 3:
                 d1, d2 = abs(values[-1] - values[-2]), abs(values[-2] - values[-3])
@@ -239,7 +248,7 @@ def _numeric_slope(expr, direction, dps):
                 if abs(values[-1]) > mpmath.mpf(10) ** 8 * max(1, abs(values[0])) and d1 > d2:
                     sign = 1 if values[-1] > 0 else -1
                     return Quantity.infinite(sign, "numeric limit (growing)", dps)
-    return Quantity.undefined("phi(x)/x has no limit (it does not settle numerically)", "numeric limit", dps)
+    return Quantity.undefined(f"{expr} has no limit (it does not settle numerically)", "numeric limit", dps)
 
 
 @lru_cache(maxsize=256)

@@ -2,7 +2,8 @@
 
 For each integrand the exact tier is tried first (odd symmetry, then the
 rule-based closed-form engine of :mod:`symsig.exact`, piece by piece between
-the kinks); whatever stays open is computed by ONE kink-split quadrature
+the kinks), then, for Mittag-Leffler activations, the term-by-term series of
+:mod:`symsig.mittag_leffler.moments`; whatever stays open is computed by ONE kink-split quadrature
 sharing its node evaluations (:mod:`symsig.quadrature`).  Every result is a
 :class:`~symsig.quantity.Quantity` whose ``method`` says which tier answered.
 
@@ -24,7 +25,7 @@ from .activations import get_activation, x
 from .budget import is_zero, simplify
 from .calculus import PiecewiseSmooth, decompose
 from .errors import DomainError, InputError
-from .precision import check_dps, exact_number, workdps
+from .precision import check_dps, exact_number, lambdify_mpmath, workdps
 from .quadrature import gaussian_quadrature
 from .quantity import Quantity
 
@@ -98,6 +99,9 @@ def expectations(integrands, sigma=1, mu=0, dps=30, exact=True):
             if form is not None:
                 value = form[0].subs(SIGMA, sigma)
                 results[i] = Quantity.from_exact(value, f"closed form ({form[1]})", dps)
+    for i, p in enumerate(pieces):
+        if results[i] is None and len(p.pieces) == 1:
+            results[i] = _series(p.pieces[0].expr, sigma, mu, dps)
     todo = [i for i, r in enumerate(results) if r is None]
     if todo:
         for i, q in zip(todo, _quadrature([pieces[i] for i in todo], sigma, mu, dps)):
@@ -112,7 +116,7 @@ def expectation(f, sigma=1, mu=0, dps=30, exact=True):
 
 def _quadrature(pieces, sigma, mu, dps):
     breakpoints = sorted({b for p in pieces for b in p.breakpoints}, key=float)
-    funcs = [sympy.lambdify(x, p.as_expr(), modules=_modules()) for p in pieces]
+    funcs = [lambdify_mpmath(x, p.as_expr()) for p in pieces]
     with workdps(dps):
         points = [mpmath.mpf(sympy.N(b, mpmath.mp.dps)) for b in breakpoints]
 
@@ -123,7 +127,21 @@ def _quadrature(pieces, sigma, mu, dps):
                                      sympy.N(mu, mpmath.mp.dps), dps, points)
         intervals = 2 + sum(1 for b in points if b != 0)
         method = f"quadrature (tanh-sinh, {intervals} intervals)"
-        return [_numeric(v, e, method, dps) for v, e in zip(result.values, result.errors)]
+        return [Quantity.numeric(v, e, method, dps) for v, e in zip(result.values, result.errors)]
+
+
+def _series(expr, sigma, mu, dps):
+    """Term-by-term Gaussian moments for Mittag-Leffler activations (None when not applicable)."""
+    try:
+        from .mittag_leffler import MittagLeffler, Prabhakar, series_expectation
+    except ImportError:
+        return None
+    if not expr.has(MittagLeffler, Prabhakar):
+        return None
+    result = series_expectation(expr, x, sigma, mu, dps)
+    if result is None:
+        return None
+    return Quantity.numeric(result.value, result.error, result.method, dps)
 
 
 def _finite(value):
@@ -135,26 +153,6 @@ def _finite(value):
     if not mpmath.isfinite(value):
         raise DomainError("the integrand is not finite everywhere on R (a pole or log of 0?)")
     return value
-
-
-def _numeric(value, error, method, dps):
-    """A numeric Quantity; digits beyond what the error estimate supports are not claimed."""
-    if value != 0 and error > abs(value) * mpmath.mpf(10) ** (-dps):
-        good = int(mpmath.floor(mpmath.log10(abs(value) / error))) if error else dps
-        if good < 1:
-            return Quantity(mpmath.mpf(0), None, method + f", zero to within {mpmath.nstr(error, 2)}",
-                            error, "numeric", dps)
-        return Quantity(value, None, method + f", {good} correct digits", error, "numeric", good)
-    return Quantity.numeric(value, error, method, dps)
-
-
-def _modules():
-    modules = ["mpmath"]
-    try:
-        from .mittag_leffler import MPMATH_NAMESPACE
-    except ImportError:
-        return modules
-    return [MPMATH_NAMESPACE, *modules]
 
 
 def gaussian_moment(phi, power=1, sigma=SIGMA, mu=0, derivative=0, dps=30):

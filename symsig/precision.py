@@ -126,3 +126,18 @@ def format_value(value, dps):
         return "0"
     with mpmath.workdps(dps + GUARD_DIGITS):
         return mpmath.nstr(value, dps, min_fixed=-5, max_fixed=dps + 1, strip_zeros=False)
+
+
+def lambdify_mpmath(args, expr):
+    """A function evaluating ``expr`` with mpmath at the CURRENT precision (use inside :func:`workdps`).
+
+    Knows symsig's own functions (Mittag-Leffler, Prabhakar) besides mpmath's.
+    """
+    modules = ["mpmath"]
+    try:
+        from .mittag_leffler import MPMATH_NAMESPACE
+    except ImportError:
+        pass
+    else:
+        modules.insert(0, MPMATH_NAMESPACE)
+    return sympy.lambdify(args, expr, modules=modules)

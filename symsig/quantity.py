@@ -50,6 +50,21 @@ class Quantity:
 
     @classmethod
     def numeric(cls, value, error, method, dps):
+        """A numeric value; digits its error estimate does not support are not claimed.
+
+        >>> import mpmath
+        >>> str(Quantity.numeric(mpmath.mpf("1.234567"), mpmath.mpf("1e-4"), "test", 10))
+        '1.235'
+        >>> q = Quantity.numeric(mpmath.mpf("3e-26"), mpmath.mpf("1e-25"), "test", 10)
+        >>> str(q), q.method
+        ('0', 'test, zero to within 1.0e-25')
+        """
+        if value and error and error > abs(value) * mpmath.mpf(10) ** (-dps):
+            good = int(mpmath.floor(mpmath.log10(abs(value) / error)))
+            if good < 1:
+                return cls(mpmath.mpf(0), None, f"{method}, zero to within {mpmath.nstr(error, 2)}",
+                           error, NUMERIC, dps)
+            return cls(value, None, f"{method}, {good} correct digits", error, NUMERIC, good)
         return cls(value, None, method, error, NUMERIC, dps)
 
     @classmethod

@@ -29,9 +29,9 @@ from sympy import oo
 
 from .activations import x
 from .budget import attempt, simplify
-from .calculus import decompose, symbolic_limit
+from .calculus import decompose, numeric_limit, symbolic_limit
 from .errors import ConvergenceError
-from .precision import workdps
+from .precision import lambdify_mpmath, workdps
 from .quadrature import integrate
 from .quantity import Quantity
 
@@ -66,7 +66,7 @@ def _sign_changes(expr, lo, hi, dps):
     """
     if expr == 0:
         return []
-    func = sympy.lambdify(x, expr, modules="mpmath")
+    func = lambdify_mpmath(x, expr)
     brackets = []
     with workdps(SCAN_DIGITS):
         previous = None  # last sample with a nonzero value
@@ -140,7 +140,11 @@ def _slope_sequence(phi, dps):
         ends = []
         for end in (piece.lo, piece.hi):
             if end in (oo, -oo):
-                ends.append(_limit(slope_expr, end))
+                limit = _limit(slope_expr, end)
+                if limit is None:
+                    exact = False
+                    limit = _numeric_end(slope_expr, end, dps)
+                ends.append(limit)
             else:
                 ends.append(pieces.diff().one_sided(index, end))
         if None in ends:
@@ -153,9 +157,16 @@ def _slope_sequence(phi, dps):
     return values, exact, None
 
 
+def _numeric_end(expr, end, dps):
+    value = numeric_limit(expr, 1 if end == oo else -1, dps)
+    if value.status == "infinite":
+        return end
+    return sympy.Float(value.value, dps + 10) if value.is_finite else None
+
+
 def _eval_at(expr, point, dps):
     with workdps(dps):
-        return sympy.Float(mpmath.mpf(sympy.lambdify(x, expr, "mpmath")(point)), mpmath.mp.dps)
+        return sympy.Float(mpmath.mpf(lambdify_mpmath(x, expr)(point)), mpmath.mp.dps)
 
 
 @lru_cache(maxsize=256)
@@ -314,7 +325,7 @@ def _numeric_areas(intervals, dps):
     with workdps(dps):
         signed, absolute, error = mpmath.mpf(0), mpmath.mpf(0), mpmath.mpf(0)
         for a, b, h, _ in intervals:
-            func = sympy.lambdify(x, h, modules="mpmath")
+            func = lambdify_mpmath(x, h)
 
             def guarded(t, func=func):
                 # far out, phi - l is a small difference of large numbers: add digits with |t|

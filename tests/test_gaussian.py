@@ -122,3 +122,13 @@ def test_exact_tier_is_used_and_labelled():
     assert odd.exact == 0 and "odd symmetry" in odd.method
     shifted = expectation(sympy.tanh(x) ** 3, mu=1, dps=20)
     assert shifted.status == "numeric" and shifted.value > 0
+
+
+def test_mittag_leffler_activation_series_against_elementary_quadrature():
+    """E_{1,2}(x) = (exp(x) - 1)/x: the series tier and the quadrature of the elementary form agree."""
+    from symsig.mittag_leffler import MittagLeffler
+
+    series = expectation(MittagLeffler(1, 2, x) ** 2, sigma="0.7", mu="0.2", dps=30)
+    assert series.method.startswith("series")
+    elementary = expectation(((sympy.exp(x) - 1) / x) ** 2, sigma="0.7", mu="0.2", dps=30, exact=False)
+    _agree(series, elementary.value, 30)
