@@ -169,37 +169,30 @@ def _eval_at(expr, point, dps):
         return sympy.Float(mpmath.mpf(lambdify_mpmath(x, expr)(point)), mpmath.mp.dps)
 
 
-@lru_cache(maxsize=256)
-def total_variation(phi, dps=30):
-    """``TV(phi')`` as a :class:`Quantity` (``+oo`` when phi jumps)."""
-    pieces = decompose(phi)
-    if pieces.jumps():
+def _from_slopes(phi, dps, reduce):
+    """A functional of the sequence of phi' values (see :func:`_slope_sequence`)."""
+    if decompose(phi).jumps():
         return Quantity.infinite(1, "phi jumps: phi' carries a Dirac mass", dps)
     values, exact, reason = _slope_sequence(phi, dps)
     if values is None:
         return Quantity.undefined(reason, "critical points of phi", dps)
     if any(v.is_infinite for v in values):
         return Quantity.infinite(1, "phi' is unbounded", dps)
-    total = sum((abs(b - a) for a, b in zip(values, values[1:])), sympy.Integer(0))
     if exact:
-        return Quantity.from_exact(simplify(total), "critical points of phi (exact)", dps)
-    return _numeric_sum(total, "critical points of phi (numeric roots)", dps)
+        return Quantity.from_exact(simplify(reduce(values)), "critical points of phi (exact)", dps)
+    return _numeric_sum(reduce(values), "critical points of phi (numeric roots)", dps)
+
+
+@lru_cache(maxsize=256)
+def total_variation(phi, dps=30):
+    """``TV(phi')`` as a :class:`Quantity` (``+oo`` when phi jumps)."""
+    return _from_slopes(phi, dps, lambda v: sum((abs(b - a) for a, b in zip(v, v[1:])), sympy.Integer(0)))
 
 
 @lru_cache(maxsize=256)
 def lipschitz(phi, dps=30):
-    """``Lip(phi) = sup |phi'|`` as a :class:`Quantity`."""
-    pieces = decompose(phi)
-    if pieces.jumps():
-        return Quantity.infinite(1, "phi jumps", dps)
-    values, exact, reason = _slope_sequence(phi, dps)
-    if values is None:
-        return Quantity.undefined(reason, "critical points of phi", dps)
-    if any(v.is_infinite for v in values):
-        return Quantity.infinite(1, "phi' is unbounded", dps)
-    if exact:
-        return Quantity.from_exact(sympy.Max(*[abs(v) for v in values]), "critical points of phi (exact)", dps)
-    return _numeric_sum(sympy.Max(*[abs(v) for v in values]), "critical points of phi (numeric roots)", dps)
+    """``Lip(phi) = sup |phi'|`` as a :class:`Quantity` (``+oo`` when phi jumps)."""
+    return _from_slopes(phi, dps, lambda v: sympy.Max(*[abs(b) for b in v]))
 
 
 def _numeric_sum(expr, method, dps):
