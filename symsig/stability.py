@@ -343,8 +343,11 @@ class Lyapunov:
 
     def as_dict(self):
         return {"a": str(self.a), "b": str(self.b), "Lip": str(self.lipschitz), "method": self.method,
-                "contraction": {k: str(v) for k, v in self.contraction.items()},
-                "primitive": {k: str(v) for k, v in self.primitive.items()}}
+                "contraction": _json_ready(self.contraction), "primitive": _json_ready(self.primitive)}
+
+
+def _json_ready(data):
+    return {k: v if isinstance(v, (bool, str)) else str(v) for k, v in data.items()}
 
 
 def lyapunov(phi, a=1, b=0, dps=20):
@@ -440,10 +443,11 @@ def kernel_bound(phi, sigma_min="0.02", sigma_max=10, points=49, dps=15):
             ends[name] = best in (0, points - 1)
             s_best, value, rel = grid[best], table[best][index], table[best][2]
             flat = max(t[index] for t in table) - min(t[index] for t in table) <= rel * value
+            spread = 0
             if not ends[name] and not flat:
-                s_best, value = _golden_max(lambda s: ratios(s)[index], grid[best - 1], grid[best + 1], dps)
+                s_best, value, spread = _golden_max(lambda s: ratios(s)[index], grid[best - 1], grid[best + 1], dps)
             ends[name] = ends[name] and not flat
-            results[name] = Quantity.numeric(+value, +(rel * value + mpmath.mpf(10) ** (-dps // 2) * value),
+            results[name] = Quantity.numeric(+value, +(rel * value + spread),
                                              "max over a log grid + golden section; Gaussian moments from the "
                                              "core engine", dps)
             argmax[name] = +s_best
@@ -463,4 +467,5 @@ def _golden_max(func, a, c, dps):
             c, x2, f2 = x2, x1, f1
             x1 = c - ratio * (c - a)
             f1 = func(x1)
-    return (x1, f1) if f1 > f2 else (x2, f2)
+    # the two last samples straddle the maximiser: their spread bounds what the search leaves
+    return (x1, f1, abs(f1 - f2)) if f1 > f2 else (x2, f2, abs(f1 - f2))
