@@ -132,3 +132,14 @@ def test_mittag_leffler_activation_series_against_elementary_quadrature():
     assert series.method.startswith("series")
     elementary = expectation(((sympy.exp(x) - 1) / x) ** 2, sigma="0.7", mu="0.2", dps=30, exact=False)
     _agree(series, elementary.value, 30)
+
+
+@pytest.mark.parametrize("dps", [200, 300])
+def test_three_hundred_digits(dps):
+    """dps up to 300: tanh's g1 = 1 - m2, and the shifted-kink closed form."""
+    g1, m2 = expectations([sympy.diff(sympy.tanh(x), x), sympy.tanh(x) ** 2], sigma="0.8", dps=dps)
+    with mpmath.workdps(dps + 10):
+        _agree(g1, 1 - m2.value, dps)
+    q = expectation(sympy.Max(x, 0) ** 2, sigma="1.7", mu="-0.3", dps=dps, exact=False)
+    with mpmath.workdps(dps + 10):
+        _agree(q, _truncated_relu_square(mpmath.mpf("1.7"), mpmath.mpf("0.3")), dps)
