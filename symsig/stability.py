@@ -221,7 +221,7 @@ def _numeric_fixed_points(stats, sw, sb, dps, q_max):
         roots = [mpmath.mpf(0)] if g_zero == 0 else []
         for q0, q1, g0, g1 in zip(grid, grid[1:], values, values[1:]):
             if g0 * g1 < 0:
-                roots.append(_refine(stats, w, b, q0, q1, dps))
+                roots.append(_refine(stats, w, b, q0, q1, g0, dps))
         sign, tail_reason = _tail_sign(stats.phi, sw, sb, dps)
         notes = [tail_reason]
         if sign == 1 and values[-1] < 0:
@@ -236,22 +236,23 @@ def _numeric_fixed_points(stats, sw, sb, dps, q_max):
     return VarianceMap(sw, sb, fixed, False, method, reason=reason, notes=notes)
 
 
-def _refine(stats, w, b, lo, hi, dps):
-    """The root of G in the bracket (lo, hi): Newton with G' from Stein, bisection as the safeguard."""
-    g_lo = w * stats.at(mpmath.sqrt(lo), dps, (M2,))[M2][0] + b - lo if lo else None
+def _refine(stats, w, b, lo, hi, g_lo, dps):
+    """The root of G in the bracket (lo, hi), G(lo) = g_lo: Newton with G' from Stein, bisection as the safeguard."""
     q = (lo + hi) / 2
     for _ in range(60):
         s = mpmath.sqrt(q)
         found = stats.at(s, dps, (M2, XPP))
         value = w * found[M2][0] + b - q
         derivative = w * found[XPP][0] / q - 1
-        if g_lo is not None and value * g_lo > 0:
+        if value == 0:
+            return q
+        if value * g_lo > 0:
             lo, g_lo = q, value
         else:
             hi = q
         step = value / derivative if derivative else mpmath.inf
         candidate = q - step
-        if not lo < candidate < hi:
+        if not lo <= candidate <= hi:  # Newton left the bracket: bisect
             candidate = (lo + hi) / 2
         if abs(candidate - q) <= mpmath.mpf(10) ** (-dps - 2) * q:
             return candidate

@@ -183,3 +183,13 @@ def test_smoothness_predictions():
     assert (s["k"], s["J_k"], s["nngp_sobolev"], s["ntk_sobolev"]) == (2, -1, 3, 2)
     assert smoothness("gelu")["covered"] is False
     assert "kink at 0" in smoothness("relu6")["reason"]
+
+
+@pytest.mark.slow
+def test_numeric_network_kernels_agree_at_two_precisions():
+    args = ("tanh", "0.3", 3, "1.5", "0.1")
+    low, high = neural_kernels(*args, dps=12), neural_kernels(*args, dps=20)
+    with mpmath.workdps(40):
+        for a, b in ((low.nngp, high.nngp), (low.ntk, high.ntk), (low.variance, high.variance)):
+            assert b.error < mpmath.mpf(10) ** -20 * abs(b.value)
+            assert abs(a.value - b.value) <= a.error + b.error
