@@ -132,17 +132,3 @@ def test_non_polynomial_integrands_are_refused():
 def test_unknown_law_name():
     with pytest.raises(InputError, match="no affine law"):
         affine_law("nonsense")
-
-
-def test_cli_law_and_relate(capsys):
-    from symsig.cli import main
-    assert main(["law", "m2"]) == 0
-    out = capsys.readouterr().out
-    assert "2*c*d*m1[phi]" in out and "every step re-verified" in out
-    assert main(["law", "C", "--latex"]) == 0
-    assert r"\begin{align*}" in capsys.readouterr().out
-    assert main(["relate", "tanh", "sigmoid"]) == 0
-    out = capsys.readouterr().out
-    assert "a = 1/2" in out and "c = 1/2" in out and "d = 1/2" in out
-    assert main(["relate", "relu", "tanh"]) == 1
-    assert "No constants" in capsys.readouterr().out

@@ -1,5 +1,6 @@
 """Instance verification of the affine laws and affine relations between activations."""
 
+import mpmath
 import pytest
 import sympy
 from hypothesis import HealthCheck, given, settings
@@ -8,6 +9,8 @@ from hypothesis import strategies as st
 from symsig.activations import get_activation, x
 from symsig.laws import affine_law
 from symsig.laws.relate import carry_signature, relate
+from symsig.mittag_leffler import MittagLeffler, preset
+from symsig.signature import NINE, signature
 
 ACTIVATIONS = {"relu": sympy.Max(x, 0), "hardtanh": get_activation("hardtanh").expr,
                "max_x_3_10": sympy.Max(x, sympy.Rational(3, 10)), "tanh": sympy.tanh(x)}
@@ -15,6 +18,12 @@ NONZERO = st.fractions(-3, 3, max_denominator=8).filter(lambda q: abs(q) >= symp
 PARAMS = dict(a=NONZERO, b=st.fractions(-1, 1, max_denominator=8), c=NONZERO,
               d=st.fractions(-1, 1, max_denominator=8), sigma=st.fractions(1, 2, max_denominator=8).filter(bool),
               mu=st.fractions(-1, 1, max_denominator=8))
+
+
+# The default run is reproducible (derandomized, no example database); the slow run explores at random.
+FAST = settings(max_examples=2, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.too_slow])
+SLOW = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _exact(**kw):
@@ -28,7 +37,7 @@ def _check(name, act, **kw):
 
 @pytest.mark.parametrize("act", sorted(ACTIVATIONS))
 @pytest.mark.parametrize("name", ["m1", "m2", "g2"])
-@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@FAST
 @given(**PARAMS)
 def test_gaussian_laws_hold_on_instances(name, act, a, b, c, d, sigma, mu):
     _check(name, act, a=a, b=b, c=c, d=d, sigma=sigma, mu=mu)
@@ -37,15 +46,57 @@ def test_gaussian_laws_hold_on_instances(name, act, a, b, c, d, sigma, mu):
 @pytest.mark.slow
 @pytest.mark.parametrize("act", sorted(ACTIVATIONS))
 @pytest.mark.parametrize("name", ["m1", "g1", "m2", "g2", "chi", "eta", "g4"])
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, **SLOW)
 @given(**PARAMS)
 def test_gaussian_laws_hold_on_instances_slow(name, act, a, b, c, d, sigma, mu):
     _check(name, act, a=a, b=b, c=c, d=d, sigma=sigma, mu=mu)
 
 
+# tanh in gated Mittag-Leffler form x*E_{2,2}(x^2)/E_{2,1}(x^2): lambdified through the ML engine,
+# derivatives E_{2,3}, E_{2,4} from MittagLeffler.fdiff; and a genuinely non-elementary one
+ML_TANH = preset("tanh")
+ML_32 = x * MittagLeffler(sympy.Rational(3, 2), 1, -x**2)
+
+
+def test_the_mittag_leffler_activations_are_what_they_claim():
+    assert ML_TANH.has(MittagLeffler) and ML_32.has(MittagLeffler)
+    # x*E_{3/2,1}(-x^2) against its defining series, at a point where the series converges fast
+    term = lambda k: (-1) ** k * sympy.Rational(1, 4) ** k / sympy.gamma(sympy.Rational(3, 2) * k + 1)
+    series = sympy.Rational(1, 2) * sum(term(k) for k in range(60))
+    assert abs(sympy.N(ML_32.subs(x, sympy.Rational(1, 2)) - series, 40)) < 1e-35
+    assert abs(sympy.N(ML_TANH.subs(x, sympy.Rational(7, 3)) - sympy.tanh(sympy.Rational(7, 3)), 40)) < 1e-35
+
+
+@pytest.mark.parametrize("name", ["m1", "m2"])
+@FAST
+@given(**PARAMS)
+def test_gaussian_laws_hold_on_a_mittag_leffler_activation(name, a, b, c, d, sigma, mu):
+    result = affine_law(name).verify(ML_TANH, dps=30, **_exact(a=a, b=b, c=c, d=d, sigma=sigma, mu=mu))
+    assert result.agree is True, str(result)
+
+
+@pytest.mark.xfail(strict=True, reason="core bug, symsig.gaussian: expectation(tanh(x), mu=13/20, sigma=1, dps=30) "
+                   "is off by 6.2e-30 while its error estimate says 1.8e-32 (the law check finds it); "
+                   "remove this xfail when the quadrature is fixed")
+def test_law_check_catches_a_29_digit_expectation():
+    q = sympy.Rational
+    result = affine_law("m2").verify(ML_TANH, a=-1, b=q(2, 5), c=q(7, 4), d=1, sigma=1, mu=q(-1, 4), dps=30)
+    assert result.agree is True, str(result)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("phi", [ML_TANH, ML_32], ids=["ml_tanh", "ml_3_2"])
+@pytest.mark.parametrize("name", ["m1", "g1", "m2", "g2", "eta"])
+@settings(max_examples=5, **SLOW)
+@given(**PARAMS)
+def test_gaussian_laws_hold_on_mittag_leffler_activations_slow(name, phi, a, b, c, d, sigma, mu):
+    result = affine_law(name).verify(phi, dps=30, **_exact(a=a, b=b, c=c, d=d, sigma=sigma, mu=mu))
+    assert result.agree is True, str(result)
+
+
 @pytest.mark.parametrize("act", ["relu", "hardtanh", "max_x_3_10"])
 @pytest.mark.parametrize("name", ["alpha_plus", "alpha_minus", "TV", "Lip"])
-@settings(max_examples=2, deadline=None)
+@FAST
 @given(a=NONZERO, b=PARAMS["b"], c=NONZERO, d=PARAMS["d"])
 def test_functional_laws_hold_on_instances(name, act, a, b, c, d):
     _check(name, act, a=a, b=b, c=c, d=d, sigma=1, mu=0)
@@ -114,9 +165,38 @@ def test_sigmoid_signature_carried_from_tanh():
     assert checks["m1"].via_law.exact == sympy.Rational(1, 2)
     assert checks["TV"].via_law.exact == sympy.Rational(1, 2)
     assert checks["Lip"].via_law.exact == sympy.Rational(1, 4)
-    import mpmath
     with mpmath.workdps(40):
         f = lambda t: mpmath.tanh(t) ** 2 * mpmath.npdf(t)
         m2_tanh = mpmath.quad(f, [-mpmath.inf, -5, 0, 5, mpmath.inf])
         expected = (1 + m2_tanh) / 4
         assert abs(checks["m2"].via_law.value - expected) < mpmath.mpf(10) ** -30
+
+
+@pytest.mark.parametrize("sigma, mu", [(2, 0), (sympy.Rational(3, 4), sympy.Rational(-1, 3))])
+def test_carried_sigmoid_signature_equals_the_direct_one(sigma, mu):
+    """tanh -> sigmoid through relate + laws against symsig.signature("sigmoid") computed directly."""
+    r = relate(get_activation("tanh").expr, get_activation("sigmoid").expr)
+    extras = ("chi", "g4", "B", "Lip")
+    carried = carry_signature(r, names=NINE + extras, sigma=sigma, mu=mu, dps=30)
+    direct = signature("sigmoid", sigma=sigma, mu=mu, dps=30, extras=extras)
+    exact_matches = 0
+    for name, check in carried.items():
+        law_value, value = check.via_law, direct[name]
+        if name == "B":  # B[tanh] = oo and sigmoid's left tail is integrable: the law cannot decide
+            assert check.agree is None and value.status == "infinite"
+            continue
+        assert check.agree is True, str(check)
+        assert law_value.status == value.status or {law_value.status, value.status} == {"exact", "numeric"}, name
+        if value.status == "infinite":
+            assert law_value.value == value.value, name
+        elif law_value.exact is not None and value.exact is not None:
+            assert sympy.simplify(law_value.exact - value.exact) == 0, name
+            exact_matches += 1
+        else:
+            assert isinstance(law_value.value, mpmath.mpf) and isinstance(value.value, mpmath.mpf)
+            with mpmath.workdps(40):
+                tolerance = mpmath.mpf(10) ** -30 * max(1, abs(value.value)) + law_value.error + value.error
+                assert abs(law_value.value - value.value) <= tolerance, (name, law_value, value)
+    # alpha_plus, alpha_minus, TV (1/2), Lip (1/4) are exact on both sides; C = +oo is carried too
+    assert exact_matches >= 4
+    assert carried["C"].via_law.status == "infinite"

@@ -174,7 +174,7 @@ _TAIL_CONDITIONS = ("phi's slopes are finite and psi's asymptotes pass through t
                     "either b = d = 0, or alpha_plus[phi] = alpha_minus[phi] and d = -c*b*alpha_plus[phi])")
 _TAIL_PREMISE = ("if the integral of |f| over a half-line is finite and k != 0, the integral of |c*f + k| "
                  "over that half-line is +oo; this makes C[psi] = +oo when an asymptote of psi misses the "
-                 "origin and C[phi] < oo")
+                 "origin and C[phi] < oo; likewise if f -> L with c*L + k != 0")
 
 
 def _build():
@@ -212,7 +212,8 @@ def _build():
                             conditions="phi is Lipschitz")
     laws["C"] = AffineLaw("C", Abs(c) / Abs(a) * Stat("C", "phi"), _tails(True), reg, gaussian=False,
                           variants=_TAIL_VARIANTS, conditions=_TAIL_CONDITIONS,
-                          otherwise="C[psi] = +oo if c != 0, C[phi] < oo and an asymptote misses the origin; "
+                          otherwise="C[psi] = +oo if c != 0, C[phi] < oo and an asymptote misses the origin, "
+                                    "or if on some tail phi - l_phi -> L and c*L + (c*alpha*b + d) != 0; "
                                     "C[psi] = 0 if c = 0 and d = 0, +oo if c = 0 and d != 0",
                           premises=(_TAIL_PREMISE,))
     laws["B"] = AffineLaw("B", c / Abs(a) * Stat("B", "phi"), _tails(False), reg, gaussian=False,

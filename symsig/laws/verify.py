@@ -190,6 +190,8 @@ def _apply(func, quantities, dps, method):
             value = func(*[q.value for q in quantities])
         except UndefinedError as exc:
             return Quantity.undefined(str(exc), method, dps)
+        if isinstance(value, sympy.Basic):  # a law's right side with the numbers put in
+            value = to_mpmath(value)
         error = sum((abs(q.error or 0) for q in quantities), mpmath.mpf(0)) * 10 + abs(value) * mpmath.eps
     if mpmath.isinf(value):
         return Quantity.infinite(1 if value > 0 else -1, method, dps)
@@ -234,6 +236,8 @@ def _tail_law(name, phi, a, b, c, d, dps):
         factor = (abs(c) if name == "C" else c) / abs(a)
         return _apply(lambda v: factor * v, [base], dps, f"{name} law")
     if not c_area.is_finite:
+        if name == "C" and _misses_at_infinity(phi, a, c, offsets, slopes):
+            return Quantity.infinite(1, "C law: psi - l tends to a nonzero constant on a tail", dps)
         return Quantity.undefined(f"{name}[phi] is infinite and an asymptote of psi misses the origin: "
                                   "the law does not determine it", f"{name} law", dps)
     if name == "C":
@@ -243,6 +247,19 @@ def _tail_law(name, phi, a, b, c, d, dps):
     if len(signs) == 2:
         return Quantity.undefined("the two tails of psi - l diverge with opposite signs", "B law", dps)
     return Quantity.infinite(signs.pop(), "B law: an asymptote of psi misses the origin", dps)
+
+
+def _misses_at_infinity(phi, a, c, offsets, slopes):
+    """True when on some tail psi - l_psi -> c*L + k != 0, L = lim (phi - l_phi) at the end u reaches."""
+    from ..calculus import decompose, symbolic_limit
+    pieces = decompose(phi).pieces
+    for direction, offset in zip((1, -1), offsets):
+        end = direction if a > 0 else -direction  # the end of phi that u = a*x + b reaches
+        alpha = slopes[0] if end > 0 else slopes[1]
+        limit = symbolic_limit(pieces[-1 if end > 0 else 0].expr - alpha * x, end * sympy.oo)
+        if limit is not None and limit.is_finite and (c * limit + offset).is_nonzero:
+            return True
+    return False
 
 
 def _is_zero(value, dps):
