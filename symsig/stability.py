@@ -111,9 +111,16 @@ class FixedPoint:
     def stable(self):
         return abs(self.slope.value) < 1
 
+    @property
+    def verdict(self):
+        """``stable``, ``unstable``, or ``marginal`` when ``|F'(q*)| = 1`` (higher orders decide)."""
+        if abs(self.slope.value) == 1:
+            return "marginal (|F'(q*)| = 1: higher-order terms decide)"
+        return "stable" if self.stable else "unstable"
+
     def as_dict(self):
         return {"q": self.q.as_dict(), "F_prime": self.slope.as_dict(), "chi1": self.chi1.as_dict(),
-                "stable": self.stable}
+                "stable": self.stable, "verdict": self.verdict}
 
 
 @dataclass(frozen=True)
@@ -203,9 +210,11 @@ def _tail_sign(phi, sw, sb, dps):
 
 
 def _numeric_fixed_points(stats, sw, sb, dps, q_max):
+    moments = ("closed forms in sigma" if stats.exact[M2] is not None and stats.exact[XPP] is not None
+               else "the core engine's kink-split quadrature")
     method = ("numeric: sign scan of F(q) - q on [0, q_max] (geometric grid, "
               f"{GRID_PER_DECADE} points per decade), Newton-refined roots, tail sign from the asymptotic "
-              "slopes; Gaussian moments from the core engine (closed form, else kink-split quadrature)")
+              f"slopes; Gaussian moments by {moments}")
     with workdps(dps):
         w, b = to_mpmath(sw), to_mpmath(sb)
         g_zero = w * to_mpmath(stats.value_at_zero() ** 2) + b

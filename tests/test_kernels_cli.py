@@ -27,7 +27,7 @@ def test_stability_text_tanh(capsys):
     status, out, _ = _run(capsys, "stability", "tanh", "--sigma-w2", "2.0", "--sigma-b2", "0.1", "--a", "0.5",
                           "--dps", "10")
     assert status == 0
-    assert "q* = 0.81464" in out and "(stable)" in out  # notes 5.3: 0.81464
+    assert "q* = 0.81464" in out and "  stable" in out  # notes 5.3: 0.81464
     assert "rate 0.5" in out
 
 

@@ -180,3 +180,9 @@ def test_errors():
         lyapunov("relu", 0)
     with pytest.raises(DomainError):
         kernel_bound("relu", 2, 1)
+
+
+def test_tanh_without_bias_has_only_the_marginal_zero_fixed_point():
+    # tanh(0) = 0 and tanh'(0) = 1: q* = 0 with F'(0) = 1 exactly; m2(s) < s^2 leaves no other root
+    (point,) = variance_fixed_points("tanh", 1, 0, dps=10).points
+    assert point.q.value == 0 and point.slope.value == 1 and point.verdict.startswith("marginal")

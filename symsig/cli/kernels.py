@@ -39,7 +39,7 @@ def _stability(args):
         return 0
     print(f"variance map F(q) = {vmap.sigma_w2} m2(sqrt q) + {vmap.sigma_b2}  [{vmap.method}]")
     for p in vmap.points:
-        print(f"  q* = {p.q}  F'(q*) = {p.slope}  chi1 = {p.chi1}  ({'stable' if p.stable else 'unstable'})")
+        print(f"  q* = {p.q}  F'(q*) = {p.slope}  chi1 = {p.chi1}  {p.verdict}")
     if vmap.reason:
         print(f"  {vmap.reason}")
     c, e = lyap.contraction, lyap.primitive
