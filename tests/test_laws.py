@@ -111,6 +111,17 @@ def test_slopes_swap_for_negative_a():
     assert "a < 0" in law.statement()
 
 
+@pytest.fixture
+def clean_registry():
+    """register_expectation_law adds to the global law registry: undo it."""
+    laws, definitions = dict(REGISTRY.laws), dict(REGISTRY.definitions)
+    yield
+    for current, saved in ((REGISTRY.laws, laws), (REGISTRY.definitions, definitions)):
+        current.clear()
+        current.update(saved)
+
+
+@pytest.mark.usefixtures("clean_registry")
 def test_derived_law_for_a_user_component():
     law = register_expectation_law("E_phi_ddphi", PHI * DDPHI)
     assert law.prove().check()
@@ -119,6 +130,13 @@ def test_derived_law_for_a_user_component():
     assert "E_phi_ddphi" in law_names()
 
 
+@pytest.mark.usefixtures("clean_registry")
+def test_explicitly_registered_laws_are_listed():
+    register_expectation_law("E_phi3", PHI**3)
+    assert "E_phi3" in law_names() and affine_law("E_phi3").prove().check()
+
+
+@pytest.mark.usefixtures("clean_registry")
 def test_derived_law_with_a_transform():
     law = register_expectation_law("rms_out", PHI**2, transform=sympy.sqrt)
     assert law.prove().check()
