@@ -143,3 +143,14 @@ def test_three_hundred_digits(dps):
     q = expectation(sympy.Max(x, 0) ** 2, sigma="1.7", mu="-0.3", dps=dps, exact=False)
     with mpmath.workdps(dps + 10):
         _agree(q, _truncated_relu_square(mpmath.mpf("1.7"), mpmath.mpf("0.3")), dps)
+
+
+@pytest.mark.parametrize("mu", ["-1", "0.65", "-0.65", "0.95"])
+@pytest.mark.parametrize("dps", [30, 31])
+def test_error_estimate_is_not_fooled_by_two_agreeing_levels(mu, dps):
+    """tanh at mu = 0.65, dps 30 once stopped one tanh-sinh level early (29 digits, error claimed 2e-32)."""
+    q = expectation(sympy.tanh(x), mu=mu, dps=dps, exact=False)
+    with mpmath.workdps(dps + 30):
+        m = mpmath.mpf(sympy.Rational(mu).p) / sympy.Rational(mu).q
+        truth = mpmath.quad(lambda z: mpmath.tanh(m + z) * mpmath.npdf(z), [-mpmath.inf, -m, 0, mpmath.inf])
+    _agree(q, truth, dps)

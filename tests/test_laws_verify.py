@@ -75,10 +75,8 @@ def test_gaussian_laws_hold_on_a_mittag_leffler_activation(name, a, b, c, d, sig
     assert result.agree is True, str(result)
 
 
-@pytest.mark.xfail(strict=True, reason="core bug, symsig.gaussian: expectation(tanh(x), mu=13/20, sigma=1, dps=30) "
-                   "is off by 6.2e-30 while its error estimate says 1.8e-32 (the law check finds it); "
-                   "remove this xfail when the quadrature is fixed")
-def test_law_check_catches_a_29_digit_expectation():
+def test_m2_law_on_the_mittag_leffler_tanh_at_30_digits():
+    """Once a quadrature bug (tanh at mu = 13/20, dps 30: 29 digits) that this law check exposed."""
     q = sympy.Rational
     result = affine_law("m2").verify(ML_TANH, a=-1, b=q(2, 5), c=q(7, 4), d=1, sigma=1, mu=q(-1, 4), dps=30)
     assert result.agree is True, str(result)
