@@ -1,6 +1,6 @@
 """Gaussian expectations ``E[f(mu + sigma Z)]``: exact first, quadrature as the fallback.
 
-For each integrand the exact tier is tried first (odd symmetry, then the
+For each integrand the exact tier is tried first (symmetry at mu = 0, then the
 rule-based closed-form engine of :mod:`symsig.exact`, piece by piece between
 the kinks), then, for Mittag-Leffler activations, the term-by-term series of
 :mod:`symsig.mittag_leffler.moments`; whatever stays open is computed by ONE kink-split quadrature
@@ -59,8 +59,10 @@ def exact_form(pieces, mu=MU):
     ``mu`` is the symbol MU (a form valid for every bias) or a number; odd
     integrands give 0 at mu = 0 by symmetry.
     """
-    if mu == 0 and _is_odd(pieces):
-        return sympy.Integer(0), "odd symmetry"
+    if mu == 0:
+        half = _symmetric_part(pieces)
+        if half is not None:
+            return half, "symmetry: f(x) + f(-x) is constant"
     try:
         from .exact import tidy, truncated_expectation
     except ImportError:
@@ -76,12 +78,17 @@ def exact_form(pieces, mu=MU):
     return tidy(sympy.Add(*terms)), "; ".join(rules) or "zero"
 
 
-def _is_odd(pieces):
-    """True when f(-x) = -f(x), checked piece by piece (only meaningful at mu = 0)."""
-    if len(pieces.pieces) != 1:
-        return False
+def _symmetric_part(pieces):
+    """K/2 when f(x) + f(-x) = K for all x (so E[f(sigma Z)] = K/2), else None.
+
+    Covers odd integrands (K = 0), sigmoid (K = 1), swish' and gelu' (K = 1).
+    """
     expr = pieces.as_expr()
-    return expr != 0 and is_zero(expr.subs(x, -x) + expr, x)
+    both = expr + expr.subs(x, -x)
+    constant = both.subs(x, 0)
+    if not constant.is_number or constant.has(sympy.nan, sympy.zoo) or expr == 0:
+        return None
+    return constant / 2 if is_zero(both - constant, x) else None
 
 
 def expectations(integrands, sigma=1, mu=0, dps=30, exact=True):
