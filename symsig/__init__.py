@@ -36,11 +36,16 @@ _LAZY = {
     "Prabhakar": ("mittag_leffler", "Prabhakar"),
     "gated_activation": ("mittag_leffler", "gated_activation"),
     "affine_law": ("laws", "affine_law"),
+    "law_names": ("laws", "law_names"),
     "relate": ("laws.relate", "relate"),
     "dual_activation": ("kernels", "dual_activation"),
     "neural_kernels": ("kernels", "neural_kernels"),
     "hermite_coefficient": ("kernels", "hermite_coefficient"),
+    "smoothness": ("kernels", "smoothness"),
     "variance_fixed_points": ("stability", "variance_fixed_points"),
+    "edge_of_chaos": ("stability", "edge_of_chaos"),
+    "lyapunov": ("stability", "lyapunov"),
+    "kernel_bound": ("stability", "kernel_bound"),
 }
 
 
