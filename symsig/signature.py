@@ -30,7 +30,7 @@ import sympy
 
 from .activations import Activation, get_activation, x
 from .budget import simplify
-from .calculus import decompose, growth_class, slopes, smoothness_degree
+from .calculus import decompose, growth_class, kinks, slopes, smoothness_degree
 from .errors import InputError
 from .gaussian import SIGMA, check_gaussian, expectations
 from .precision import workdps
@@ -355,12 +355,15 @@ def symbolic_signature(phi, mu=0, components=NINE, extras=()):
 
 
 def extras_report(phi, dps=30):
-    """Kink set, smoothness degree and growth class: the non-numeric extras."""
-    activation = get_activation(phi)
-    pieces = decompose(activation.expr)
-    return {"kinks": [sympy.sstr(p) for p in pieces.breakpoints],
-            "smoothness_degree": sympy.sstr(smoothness_degree(activation.expr)),
-            "growth_class": growth_class(activation.expr, dps)}
+    """Kink set, smoothness degree and growth class: the non-numeric extras.
+
+    >>> extras_report("relu6")
+    {'kinks': ['0', '6'], 'smoothness_degree': '1', 'growth_class': 'A0'}
+    """
+    expr = get_activation(phi).expr
+    return {"kinks": [sympy.sstr(p) for p in kinks(expr)],
+            "smoothness_degree": sympy.sstr(smoothness_degree(expr)),
+            "growth_class": growth_class(expr, dps)}
 
 
 __all__ = ["COMPONENTS", "NINE", "PHI", "DPHI", "DDPHI", "Signature", "register_component",

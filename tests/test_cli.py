@@ -126,3 +126,9 @@ def test_ml_subcommand_is_registered(capsys):
     with mpmath.workdps(40):  # E_{1/2,1}(-z) = exp(z^2) erfc(z)
         truth = mpmath.exp(100) * mpmath.erfc(10)
         assert abs(mpmath.mpf(data["value_re"]) - truth) < mpmath.mpf(10) ** -21
+
+
+def test_text_output_names_methods_and_extras(capsys):
+    status, out, _ = run(capsys, "signature", "hardswish", "--dps", "12")
+    assert status == 0 and "closed form" in out
+    assert "kinks: -3, 3; smoothness degree 1; growth class A1" in out

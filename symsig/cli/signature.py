@@ -4,7 +4,7 @@ import json
 
 import sympy
 
-from ..signature import COMPONENTS, NINE, signature, symbolic_signature
+from ..signature import COMPONENTS, NINE, extras_report, signature, symbolic_signature
 
 
 def register(subparsers):
@@ -50,4 +50,7 @@ def _signature(args):
         error = quantity.error_str()
         tail = f"   [{note}{'' if error in (None, '0') else f', error ~ {error}'}]"
         print(f"  {name:<{width}} = {quantity}{tail}")
+    report = extras_report(result.activation, result.dps)
+    print(f"  kinks: {', '.join(report['kinks']) or 'none'}; smoothness degree "
+          f"{report['smoothness_degree']}; growth class {report['growth_class']}")
     return 0
