@@ -62,12 +62,8 @@ class PiecewiseSmooth:
 
     def one_sided(self, index, point):
         """Value of piece ``index`` at its endpoint ``point`` (a limit where needed)."""
-        expr = self.pieces[index].expr
-        value = expr.subs(x, point)
-        if value.has(sympy.nan, sympy.zoo) or not value.is_finite:
-            side = "+" if point == self.pieces[index].lo else "-"
-            value = symbolic_limit(expr, point, side)
-        return sympy.nsimplify(value) if value is not None and value.has(sympy.Float) else value
+        side = "+" if point == self.pieces[index].lo else "-"
+        return _one_sided(self.pieces[index].expr, point, side)
 
     def jumps(self):
         """``{point: right limit - left limit}`` at each breakpoint where the function jumps."""
@@ -164,11 +160,18 @@ def kinks(phi):
     return found
 
 
+def _one_sided(expr, point, side):
+    """``expr`` at ``point`` approached from ``side`` ("+" or "-"), a limit where needed."""
+    value = expr.subs(x, point)
+    if value.has(sympy.nan, sympy.zoo) or not value.is_finite:
+        value = symbolic_limit(expr, point, side)
+    return sympy.nsimplify(value) if value is not None and value.has(sympy.Float) else value
+
+
 def _jump_order(pieces, index, point, max_order=8):
     left, right = pieces.pieces[index].expr, pieces.pieces[index + 1].expr
     for order in range(max_order + 1):
-        lv = PiecewiseSmooth((Piece(-oo, point, left),)).one_sided(0, point)
-        rv = PiecewiseSmooth((Piece(point, oo, right),)).one_sided(0, point)
+        lv, rv = _one_sided(left, point, "-"), _one_sided(right, point, "+")
         if lv is None or rv is None or not (lv.is_finite and rv.is_finite) or not is_zero(rv - lv):
             return order
         left, right = sympy.diff(left, x), sympy.diff(right, x)

@@ -154,6 +154,15 @@ def _dependencies(name, seen=None):
     return order
 
 
+def _evaluation_order(components, extras):
+    """The requested names, and every component they need in dependency order."""
+    wanted = list(dict.fromkeys([*components, *extras]))
+    order = []
+    for name in wanted:
+        _dependencies(name, order)
+    return wanted, order
+
+
 def signature(phi, sigma=1, mu=0, dps=30, components=NINE, extras=()):
     """The signature S_sigma(phi) at ``X = mu + sigma Z``, each component a :class:`Quantity`.
 
@@ -163,10 +172,7 @@ def signature(phi, sigma=1, mu=0, dps=30, components=NINE, extras=()):
     """
     activation = get_activation(phi)
     sigma, mu, dps = check_gaussian(sigma, mu, dps)
-    wanted = list(dict.fromkeys([*components, *extras]))
-    order = []
-    for name in wanted:
-        _dependencies(name, order)
+    wanted, order = _evaluation_order(components, extras)
     analysis = Analysis(activation.expr, dps)
     values = {}
     expectation_names = [n for n in order if COMPONENTS[n].kind == "expectation"]
@@ -328,10 +334,7 @@ def symbolic_signature(phi, mu=0, components=NINE, extras=()):
 
     activation = get_activation(phi)
     mu = check_gaussian(1, mu, 1)[1]
-    wanted = list(dict.fromkeys([*components, *extras]))
-    order = []
-    for name in wanted:
-        _dependencies(name, order)
+    wanted, order = _evaluation_order(components, extras)
     analysis = Analysis(activation.expr, 15)
     forms = {}
     for name in order:
