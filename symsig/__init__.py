@@ -21,7 +21,7 @@ Layers, with dependencies pointing one way (CLI -> API -> engines):
 
 from .activations import Activation, catalogue, get_activation, parse_activation, x
 from .errors import (BudgetExceeded, ConvergenceError, DivergenceError, DomainError, InputError,
-                     ParseError, SymsigError, UndefinedError)
+                     OutputError, ParseError, SymsigError, UndefinedError)
 from .gaussian import SIGMA, expectation, expectations, gaussian_moment
 from .precision import workdps
 from .quantity import Quantity
@@ -31,7 +31,6 @@ from .table import signature_table
 __version__ = "0.1.0"
 
 _LAZY = {
-    "mittag_leffler": ("mittag_leffler", "mittag_leffler"),
     "MittagLeffler": ("mittag_leffler", "MittagLeffler"),
     "Prabhakar": ("mittag_leffler", "Prabhakar"),
     "gated_activation": ("mittag_leffler", "gated_activation"),
@@ -51,9 +50,11 @@ _LAZY = {
 
 def __getattr__(name):
     # the heavier subsystems load on first use, not on ``import symsig``
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name == "mittag_leffler":  # the (callable) subpackage, never a second object of that name
+        return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY:
         module, attribute = _LAZY[name]
         return getattr(importlib.import_module(f".{module}", __name__), attribute)
     raise AttributeError(f"module 'symsig' has no attribute {name!r}")
@@ -61,6 +62,6 @@ def __getattr__(name):
 
 __all__ = ["Activation", "catalogue", "get_activation", "parse_activation", "x", "SymsigError",
            "InputError", "ParseError", "DomainError", "DivergenceError", "UndefinedError",
-           "ConvergenceError", "BudgetExceeded", "SIGMA", "expectation", "expectations",
+           "ConvergenceError", "BudgetExceeded", "OutputError", "SIGMA", "expectation", "expectations",
            "gaussian_moment", "workdps", "Quantity", "NINE", "Signature", "register_component",
-           "signature", "symbolic_signature", "signature_table", *_LAZY]
+           "signature", "symbolic_signature", "signature_table", "mittag_leffler", *_LAZY]

@@ -34,5 +34,9 @@ class ConvergenceError(SymsigError, ArithmeticError):
     """A numerical method did not reach the requested accuracy; no digits are returned."""
 
 
+class OutputError(SymsigError, OSError):
+    """A result could not be written where the user asked (e.g. ``symsig table -o FILE``)."""
+
+
 class BudgetExceeded(SymsigError):
     """A symbolic computation ran out of its time budget."""

@@ -7,9 +7,28 @@
 * :func:`gated_activation` and its presets build ``x^gamma E(f)/E(g)``
   activations (:mod:`.gated`);
 * :func:`series_expectation` gives Gaussian expectations term by term (:mod:`.moments`).
+
+``symsig.mittag_leffler`` is always this package, whichever way it is reached; calling it
+calls :func:`mittag_leffler`:
+
+>>> import symsig
+>>> from symsig import mittag_leffler as ml
+>>> ml is symsig.mittag_leffler, str(ml(1, 1, 0, dps=5).value)
+(True, '1.0')
 """
+
+import sys
+import types
 
 from .numeric import MLResult, mittag_leffler, mittag_leffler_derivative
 from .functions import MPMATH_NAMESPACE, MittagLeffler, Prabhakar, to_elementary
 from .gated import PRESET_NAMES, classical, elu, gated_activation, preset, prove_preset, x
 from .moments import SeriesExpectation, series_expectation
+
+
+class _CallableModule(types.ModuleType):
+    def __call__(self, *args, **kwargs):
+        return mittag_leffler(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
