@@ -15,12 +15,16 @@ x*(tanh(x) + 1)/2
 """
 
 import ast
+import math
 from dataclasses import dataclass, field
 
 import sympy
+from sympy.core.function import Application
 from sympy import Abs, Max, Min, Piecewise, Rational, erf, exp, log, sqrt, tanh
 
-from .errors import DomainError, InputError, ParseError
+from .errors import DomainError, InputError, LimitError, ParseError
+from . import limits
+from .parsing import Reader, read_tree
 from .precision import exact_number
 
 x = sympy.Symbol("x", real=True)
@@ -113,6 +117,8 @@ def relu_pow(k=2):
     k = exact_number(k, "k")
     if not (k.is_integer and k >= 1):
         raise DomainError(f"k must be a positive integer, got {k}")
+    if k > limits.MAX_EXPONENT:
+        raise LimitError(f"k = {k} exceeds MAX_EXPONENT = {limits.MAX_EXPONENT} (symsig.limits)")
     return Max(x, 0) ** k
 
 
@@ -122,6 +128,9 @@ def polynomial(**coefficients):
     for key, value in coefficients.items():
         if not (key.startswith("c") and key[1:].isdigit()):
             raise InputError(f"polynomial takes coefficients c0, c1, c2, ..., got {key!r}")
+        if len(key) > 6 or int(key[1:]) > limits.MAX_EXPONENT:
+            raise LimitError(f"polynomial degree {key[1:]} exceeds MAX_EXPONENT = "
+                             f"{limits.MAX_EXPONENT} (symsig.limits)")
         terms.append(_real(key, value) * x ** int(key[1:]))
     if not terms:
         raise InputError("polynomial needs at least one coefficient, e.g. polynomial(c1=1, c3=-1)")
@@ -186,7 +195,8 @@ def get_activation(spec, **params):
     if isinstance(spec, str):
         return parse_activation(spec)
     if isinstance(spec, sympy.Basic):
-        return Activation(str(spec), _check_expression(spec))
+        expr = _check_expression(spec)  # before str(): printing deep input would recurse
+        return Activation(str(spec), expr)
     raise InputError(f"an activation must be a catalogue name, a string or a SymPy expression, got {spec!r}")
 
 
@@ -202,8 +212,10 @@ def _build(name, params):
 
 
 def _check_expression(expr):
+    """Validate an activation: a finite, real expression in x of bounded size over supported functions."""
     if not isinstance(expr, sympy.Expr):
         raise InputError(f"an activation must be an expression in x, got {expr!r}")
+    _check_tree(expr)
     expr = expr.subs({s: x for s in expr.free_symbols if s.name == "x" and s != x})
     extra = expr.free_symbols - {x}
     if extra:
@@ -211,10 +223,77 @@ def _check_expression(expr):
         raise InputError(f"the activation may depend on x only, but it contains {names}; "
                          "give parameters as numbers")
     if expr.has(sympy.nan, sympy.zoo):
-        raise InputError(f"the expression {expr} is undefined (contains nan or zoo)")
+        raise DomainError(f"the expression {expr} is undefined (contains nan or zoo, e.g. a division by 0)")
+    if expr.has(sympy.oo, -sympy.oo):
+        raise DomainError(f"the activation {expr} contains an infinite constant; "
+                          "an activation takes finite real values")
+    if expr.has(sympy.I):
+        raise DomainError(f"the activation {expr} is complex-valued (contains I or a j literal); "
+                          "symsig works with real-valued activations of a real x")
     if expr.atoms(sympy.Float):  # a Float is the exact binary number it stores
         expr = expr.xreplace({f: sympy.Rational(f) for f in expr.atoms(sympy.Float)})
     return expr
+
+
+_LEAVES = (sympy.Symbol, sympy.Number, sympy.NumberSymbol, sympy.core.numbers.ImaginaryUnit,
+           sympy.core.numbers.ComplexInfinity)
+_STRUCTURE = (sympy.Add, sympy.Mul, sympy.Pow, sympy.functions.elementary.piecewise.ExprCondPair,
+              sympy.core.relational.Relational, sympy.logic.boolalg.Boolean)
+
+
+def _check_tree(expr):
+    """Size, depth, exponents and function classes, walked iteratively (no recursion on deep input)."""
+    supported = supported_functions()
+    count, stack = 0, [(expr, 1)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > limits.MAX_NODES or depth > limits.MAX_DEPTH:
+            limit = (f"more than MAX_NODES = {limits.MAX_NODES} nodes" if count > limits.MAX_NODES
+                     else f"nesting deeper than MAX_DEPTH = {limits.MAX_DEPTH}")
+            raise LimitError(f"the activation has {limit} (symsig.limits); simplify or flatten it")
+        if isinstance(node, sympy.Pow) and node.base.free_symbols and node.exp.is_Number \
+                and abs(node.exp) > limits.MAX_EXPONENT:
+            raise LimitError(f"the power with exponent {node.exp} exceeds MAX_EXPONENT = "
+                             f"{limits.MAX_EXPONENT} "
+                             "(symsig.limits)")
+        if isinstance(node, Application) and not isinstance(node, sympy.logic.boolalg.Boolean):
+            if node.func not in supported:
+                names = ", ".join(sorted(f.__name__ for f in supported))
+                raise InputError(f"the function {node.func} is not supported in an activation; "
+                                 f"supported: {names}")
+        elif not isinstance(node, _LEAVES + _STRUCTURE):
+            raise InputError(f"an activation may not contain {type(node).__name__} objects ({node}); "
+                             "use arithmetic in x with the supported functions")
+        stack.extend((arg, depth + 1) for arg in node.args)
+    degree = _degree(expr, {})
+    if degree > limits.MAX_EXPONENT:
+        raise LimitError(f"the activation multiplies out to degree about {degree} in x (or in its function "
+                         f"terms), more than MAX_EXPONENT = {limits.MAX_EXPONENT} (symsig.limits)")
+
+
+def _degree(expr, seen):
+    """Degree bound of expr multiplied out in x, where f(u) counts with the degree of u.
+
+    Nested powers such as ((x**2 + 1)**2 + 1)**2... compound; bounding the
+    product before any expansion keeps the exact engines from building it.
+    Recursion depth is bounded by limits.MAX_DEPTH (checked first); ``seen`` shares
+    work between repeated subtrees.
+    """
+    if expr in seen:
+        return seen[expr]
+    if not expr.free_symbols:
+        degree = 0
+    elif isinstance(expr, sympy.Add):
+        degree = max(_degree(a, seen) for a in expr.args)
+    elif isinstance(expr, sympy.Mul):
+        degree = sum(_degree(a, seen) for a in expr.args)
+    elif isinstance(expr, sympy.Pow) and expr.exp.is_Number and expr.exp.is_finite:
+        degree = math.ceil(float(abs(expr.exp)) * _degree(expr.base, seen))
+    else:
+        degree = max([1] + [_degree(arg, seen) for arg in expr.args])
+    seen[expr] = degree
+    return degree
 
 
 # ---------------------------------------------------------------- the parser
@@ -228,8 +307,6 @@ _FUNCTIONS = {
     "sigmoid": _sigmoid,
 }
 _CONSTANTS = {"pi": sympy.pi, "E": sympy.E, "e": sympy.E}
-_BINARY = {ast.Add: sympy.Add, ast.Sub: lambda a, b: a - b, ast.Mult: sympy.Mul,
-           ast.Div: lambda a, b: a / b, ast.Pow: sympy.Pow, ast.BitXor: sympy.Pow}
 
 
 def extra_functions():
@@ -241,13 +318,24 @@ def extra_functions():
     return {"MittagLeffler": MittagLeffler, "Prabhakar": Prabhakar}
 
 
+def supported_functions():
+    """The SymPy function classes an activation may contain (what symsig's engines handle).
+
+    >>> sorted(f.__name__ for f in supported_functions())[:4]
+    ['Abs', 'Heaviside', 'Max', 'Min']
+    """
+    built = {f for f in {**_FUNCTIONS, **extra_functions()}.values() if isinstance(f, type)}
+    return frozenset(built | {Piecewise})
+
+
 def parse_activation(text):
     """Parse a string into an :class:`Activation` without evaluating any code.
 
     Accepts catalogue names (``"gelu"``), names with keyword parameters
     (``"swish(beta=2)"``), catalogue activations applied to an expression
     (``"relu(x - 1)"``) and arithmetic in ``x`` with the usual functions.
-    Decimal literals are exact: ``0.044715`` is 8943/200000.
+    Decimal literals are exact: ``0.044715`` is 8943/200000.  The text must
+    stay within the limits of :mod:`symsig.limits` (length, size, depth).
 
     >>> parse_activation("x*tanh(exp(x))").expr
     x*tanh(exp(x))
@@ -263,60 +351,53 @@ def parse_activation(text):
     stripped = text.strip()
     if stripped in _CATALOGUE:
         return _build(stripped, {})
-    try:
-        tree = ast.parse(stripped, mode="eval")
-    except SyntaxError as exc:
-        raise ParseError(f"cannot parse {text!r}: {exc.msg} at column {exc.offset}") from None
-    body = tree.body
+    body, source = read_tree(stripped, "the activation")
+    reader = _reader(source, {"x": x})
     if (isinstance(body, ast.Call) and isinstance(body.func, ast.Name)
             and body.func.id in _CATALOGUE and not body.args):
-        params = {kw.arg: _convert(kw.value, stripped) for kw in body.keywords}
-        return _build(body.func.id, params)
-    return Activation(stripped, _check_expression(_convert(body, stripped)))
+        return _build(body.func.id, {kw.arg: reader.convert(kw.value) for kw in body.keywords})
+    return Activation(stripped, _check_expression(reader.convert(body)))
 
 
-def _convert(node, source):
-    if isinstance(node, ast.Constant):
-        if isinstance(node.value, bool) or not isinstance(node.value, (int, float, complex)):
-            raise ParseError(f"unexpected constant {node.value!r} in {source!r}")
-        literal = ast.get_source_segment(source, node)
-        return exact_number(literal if isinstance(node.value, float) else node.value)
-    if isinstance(node, ast.Name):
-        if node.id == "x":
-            return x
-        if node.id in _CONSTANTS:
-            return _CONSTANTS[node.id]
-        if ast.get_source_segment(source, node) == source.strip():
-            raise ParseError(f"unknown activation {node.id!r}; 'symsig list' shows the catalogue")
-        raise ParseError(f"unknown name {node.id!r} in {source!r}: only x, pi and E may appear, "
-                         "and parameters must be numbers")
-    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        return _BINARY[type(node.op)](_convert(node.left, source), _convert(node.right, source))
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        operand = _convert(node.operand, source)
-        return -operand if isinstance(node.op, ast.USub) else operand
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-        return _convert_call(node, source)
-    what = ast.get_source_segment(source, node) or type(node).__name__
-    if isinstance(node, ast.Call):
-        what = ast.get_source_segment(source, node.func) or what
-    raise ParseError(f"cannot use {what!r} in an activation ({source!r}); "
-                     "write arithmetic in x with functions such as exp, tanh, erf, Max")
+def parse_expression(text, variables, what="the expression"):
+    """A SymPy expression in the given ``variables`` (name -> Symbol) from text, without evaluating code.
+
+    The same whitelist of functions as activations, no catalogue names; used for
+    integrands in PHI, DPHI, DDPHI and for the arguments of gated activations.
+
+    >>> PHI = sympy.Symbol("PHI")
+    >>> parse_expression("PHI**2 + 0.5", {"PHI": PHI})
+    PHI**2 + 1/2
+    """
+    body, source = read_tree(text, what)
+    return _reader(source, dict(variables), catalogue=False, what=what).convert(body)
 
 
-def _convert_call(node, source):
-    name = node.func.id
-    args = [_convert(arg, source) for arg in node.args]
-    kwargs = {kw.arg: _convert(kw.value, source) for kw in node.keywords}
-    if name in _CATALOGUE:
+def _reader(source, variables, catalogue=True, what="the activation"):
+    names = {**_CONSTANTS, **variables}
+    reader = Reader(source, names, lambda name, args, kwargs: _call(name, args, kwargs, source, catalogue), what)
+    if catalogue:
+        reader.unknown_name = lambda node: _unknown_name(node, source)
+    return reader
+
+
+def _unknown_name(node, source):
+    if ast.get_source_segment(source, node) == source.strip():
+        raise ParseError(f"unknown activation {node.id!r}; 'symsig list' shows the catalogue")
+    raise ParseError(f"unknown name {node.id!r} in {source!r}: only x, pi and E may appear, "
+                     "and parameters must be numbers")
+
+
+def _call(name, args, kwargs, source, catalogue):
+    if catalogue and name in _CATALOGUE:
         if len(args) != 1:
             raise ParseError(f"{name}(...) takes one argument (the input expression) and keyword "
                              f"parameters, in {source!r}")
         return _build(name, kwargs).expr.subs(x, args[0])
     functions = {**_FUNCTIONS, **extra_functions()}
     if name not in functions:
-        raise ParseError(f"unknown function {name!r} in {source!r}; known: "
-                         f"{', '.join(sorted(set(functions) | set(_CATALOGUE)))}")
+        known = set(functions) | (set(_CATALOGUE) if catalogue else set())
+        raise ParseError(f"unknown function {name!r} in {source!r}; known: {', '.join(sorted(known))}")
     if kwargs:
         raise ParseError(f"{name}(...) takes no keyword arguments, in {source!r}")
     try:

@@ -22,6 +22,10 @@ class DomainError(InputError):
     """A parameter lies outside the domain of the function (e.g. sigma <= 0)."""
 
 
+class LimitError(InputError):
+    """An input exceeds one of the documented resource limits (symsig.limits, docs/limits.md)."""
+
+
 class DivergenceError(SymsigError, ArithmeticError):
     """The requested quantity does not exist as a finite number (e.g. E[exp(X^2)])."""
 

@@ -11,7 +11,9 @@ from fractions import Fraction
 import mpmath
 import sympy
 
-from .errors import DomainError, InputError
+from .errors import DomainError, InputError, LimitError
+from . import limits
+from .parsing import parse_number
 
 GUARD_DIGITS = 10
 
@@ -34,16 +36,27 @@ def workdps(dps, guard=GUARD_DIGITS):
 
 
 def check_dps(dps):
-    """Validate a requested number of decimal digits."""
+    """Validate a requested number of decimal digits (at most :data:`symsig.limits.MAX_DPS`).
+
+    >>> check_dps(10**6)
+    Traceback (most recent call last):
+    ...
+    symsig.errors.LimitError: dps = 1000000 exceeds MAX_DPS = 10000 ...
+    """
     if isinstance(dps, bool) or not isinstance(dps, int) or dps < 1:
         raise DomainError(f"dps must be a positive integer number of decimal digits, got {dps!r}")
+    if dps > limits.MAX_DPS:
+        raise LimitError(f"dps = {dps} exceeds MAX_DPS = {limits.MAX_DPS} (symsig.limits); ask for at most "
+                         f"{limits.MAX_DPS} digits, or raise symsig.limits.MAX_DPS deliberately")
     return dps
 
 
-def exact_number(value, name="value"):
+def exact_number(value, name="value", allow_infinity=False):
     """Turn a user number into an exact SymPy number.
 
-    Strings are read as exact decimals (``"0.8"`` is 4/5, not the nearest double);
+    Strings are read by the safe number parser :func:`symsig.parsing.parse_number`
+    as exact decimals (``"0.8"`` is 4/5, not the nearest double; ``oo`` only
+    with ``allow_infinity=True``);
     Python floats are taken as the exact value of that float; SymPy numbers and
     exact expressions pass through.
 
@@ -69,7 +82,7 @@ def exact_number(value, name="value"):
     elif isinstance(value, (mpmath.mpf, mpmath.mpc)):
         expr = _mpf_to_rational(value)
     elif isinstance(value, str):
-        expr = _parse_number_string(value, name)
+        expr = parse_number(value, name, allow_infinity)
     else:
         raise InputError(f"{name} must be a number, got {type(value).__name__} {value!r}")
     if expr.free_symbols:
@@ -86,23 +99,6 @@ def _mpf_to_rational(value):
     return sympy.Integer(man) * sympy.Integer(2) ** exp
 
 
-def _parse_number_string(text, name):
-    from sympy.parsing.sympy_parser import parse_expr, standard_transformations
-
-    cleaned = text.strip().replace("j", "*I").replace("J", "*I")
-    try:
-        expr = parse_expr(cleaned, local_dict={"I": sympy.I, "pi": sympy.pi, "E": sympy.E},
-                          global_dict=_NUMBER_GLOBALS, transformations=standard_transformations,
-                          evaluate=True)
-    except Exception as exc:  # parse_expr raises many unrelated types
-        raise InputError(f"{name}: cannot read {text!r} as a number ({exc.__class__.__name__})") from None
-    return sympy.nsimplify(expr, rational=True) if expr.has(sympy.Float) else expr
-
-
-_NUMBER_GLOBALS = {"Integer": sympy.Integer, "Float": lambda s, *a: sympy.Rational(str(s)),
-                   "Rational": sympy.Rational, "Symbol": sympy.Symbol, "sqrt": sympy.sqrt}
-
-
 def to_mpmath(expr):
     """Evaluate an exact SymPy number at mpmath's current precision (call inside :func:`workdps`)."""
     value = sympy.N(expr, mpmath.mp.dps + 5)
@@ -117,7 +113,9 @@ def format_value(value, dps):
     if value is None:
         return "undefined"
     if isinstance(value, mpmath.mpc):
-        return f"{format_value(value.real, dps)}{'+' if value.imag >= 0 else '-'}{format_value(abs(value.imag), dps)}j"
+        # the sign comes off the printed digits: abs() would round to the caller's precision
+        imag = format_value(value.imag, dps)
+        return f"{format_value(value.real, dps)}{'-' if imag.startswith('-') else '+'}{imag.lstrip('-')}j"
     if mpmath.isinf(value):
         return "oo" if value > 0 else "-oo"
     if mpmath.isnan(value):
@@ -126,6 +124,24 @@ def format_value(value, dps):
         return "0"
     with mpmath.workdps(dps + GUARD_DIGITS):
         return mpmath.nstr(value, dps, min_fixed=-5, max_fixed=dps + 1, strip_zeros=False)
+
+
+_SHORT = mpmath.MPContext()  # a private context: printing a few digits never touches mpmath.mp
+
+
+def short_str(value, digits=3):
+    """A few significant digits of ``value`` (error estimates, messages), at any exponent.
+
+    ``mpmath.nstr`` of a tiny number held at thousands of digits converts a huge
+    integer to text and hits Python's 4300-digit limit; rounding first avoids it.
+
+    >>> import mpmath
+    >>> with mpmath.workdps(4500):
+    ...     tiny = mpmath.sqrt(2) * mpmath.mpf(10) ** -4400
+    >>> short_str(tiny)
+    '1.41e-4400'
+    """
+    return _SHORT.nstr(_SHORT.mpf(value), digits)
 
 
 def lambdify_mpmath(args, expr):

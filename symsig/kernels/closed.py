@@ -21,7 +21,7 @@ from functools import lru_cache
 import sympy
 from sympy import Rational, binomial, cos, gamma, pi, sin, sqrt
 
-from ..activations import x
+from ..activations import get_activation, x
 from ..budget import attempt
 from ..calculus import decompose
 
@@ -161,14 +161,23 @@ def special_dual(phi):
     return None
 
 
-@lru_cache(maxsize=128)
 def closed_form_dual(phi, derivative=False):
     """``(expression in Q1, Q2, Q12, method)`` or None when no closed form is known.
 
-    ``derivative=True`` gives ``E[phi'(U) phi'(V)]``: for piecewise polynomials
-    the dual of ``phi'`` itself (again piecewise polynomial), otherwise
-    ``d/dQ12`` of the dual (Price's theorem).
+    ``phi`` is anything :func:`~symsig.activations.get_activation` accepts (a
+    name, a string in x, a SymPy expression).  ``derivative=True`` gives
+    ``E[phi'(U) phi'(V)]``: for piecewise polynomials the dual of ``phi'``
+    itself (again piecewise polynomial), otherwise ``d/dQ12`` of the dual
+    (Price's theorem).
+
+    >>> closed_form_dual("erf(x)")[0]
+    2*asin(2*Q12/(sqrt(2*Q1 + 1)*sqrt(2*Q2 + 1)))/pi
     """
+    return _closed_form_dual(get_activation(phi).expr, bool(derivative))
+
+
+@lru_cache(maxsize=128)
+def _closed_form_dual(phi, derivative):
     if derivative:
         pieces = decompose(phi)
         if not pieces.jumps():

@@ -39,8 +39,20 @@ def monomial_name(monomial):
     return MONOMIAL_NAMES.get(monomial) or f"E[{sympy.sstr(monomial)}]"
 
 
+def read_integrand(integrand):
+    """An integrand in PHI, DPHI, DDPHI: strings through the safe parser, SymPy expressions as they are."""
+    if isinstance(integrand, str):
+        from ..activations import parse_expression
+        return parse_expression(integrand, {"PHI": PHI, "DPHI": DPHI, "DDPHI": DDPHI}, what="the integrand")
+    if isinstance(integrand, sympy.Basic):
+        return integrand
+    if isinstance(integrand, (int, float)) and not isinstance(integrand, bool):
+        return sympy.Integer(integrand) if isinstance(integrand, int) else sympy.Rational(integrand)
+    raise InputError(f"an integrand is an expression in PHI, DPHI, DDPHI, got {integrand!r}")
+
+
 def check_polynomial(integrand):
-    integrand = sympy.sympify(integrand)
+    integrand = read_integrand(integrand)
     extra = integrand.free_symbols - {PHI, DPHI, DDPHI}
     if extra or not integrand.is_polynomial(PHI, DPHI, DDPHI):
         raise InputError(f"no affine law can be derived for the integrand {integrand}: it must be a "

@@ -3,7 +3,7 @@
 import sympy
 
 from .proof import Case, CaseProof, Proof, Step
-from .terms import A_NEG, A_POS, PHI, DPHI, DDPHI, PHI_LAMBDA, Stat, a, b, c, d, latex, mu, psi_lambda, sigma
+from .terms import A_NEG, A_POS, PHI_LAMBDA, Stat, a, b, c, d, latex, mu, psi_lambda, sigma
 
 SIGN_CASES = (Case("a > 0", {a: A_POS}), Case("a < 0", {a: A_NEG}))
 
@@ -121,10 +121,10 @@ class Registry:
         return definition(self.functions[stat.fn], *stat.point)
 
     def _monomial_definition(self, name):
-        from .derive import expectation_definition
+        from .derive import expectation_definition, read_integrand
         if not (name.startswith("E[") and name.endswith("]")):
             raise KeyError(f"no definition of the statistic {name!r}")
-        integrand = sympy.sympify(name[2:-1], locals={"PHI": PHI, "DPHI": DPHI, "DDPHI": DDPHI})
+        integrand = read_integrand(name[2:-1])
         return expectation_definition(integrand)
 
     def law(self, name):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import mpmath
 import sympy
 
-from ..activations import x
+from ..activations import get_activation, parse_expression, x
 from ..budget import attempt
 from ..calculus import decompose, kinks
 from ..precision import workdps
@@ -51,8 +51,12 @@ class Relation:
 
 
 def relate(phi, psi, dps=50):
-    """The constants of ``psi = c*phi(a*x + b) + d`` (a, c != 0) as a :class:`Relation`, or None."""
-    phi, psi = sympy.sympify(phi), sympy.sympify(psi)
+    """The constants of ``psi = c*phi(a*x + b) + d`` (a, c != 0) as a :class:`Relation`, or None.
+
+    ``phi`` and ``psi`` are anything :func:`~symsig.activations.get_activation` accepts
+    (names, strings, SymPy expressions in x).
+    """
+    phi, psi = get_activation(phi).expr, get_activation(psi).expr
     for a, b in _scale_shift_candidates(phi, psi, dps):
         cd = _offset_and_gain(phi, psi, a, b, dps)
         if cd is None:
@@ -126,10 +130,12 @@ def _recognise(value, dps):
     if abs(value) < mpmath.mpf(10) ** (-dps + 10):
         return sympy.Integer(0)
     with workdps(dps):
-        found = mpmath.identify(value, ["pi", "log(2)"], tol=mpmath.mpf(10) ** (-dps + 10))
+        # constants as values: given as names, identify would eval them
+        found = mpmath.identify(value, {"pi": mpmath.pi, "log(2)": mpmath.log(2)},
+                                tol=mpmath.mpf(10) ** (-dps + 10))
     if found is None:
         return None
-    return sympy.nsimplify(sympy.sympify(found))
+    return parse_expression(found, {}, what="the recognised constant")  # exact already
 
 
 def _scale_shift_candidates(phi, psi, dps):

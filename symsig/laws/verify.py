@@ -17,10 +17,10 @@ import sympy
 from ..activations import x
 from ..budget import attempt
 from ..errors import InputError, UndefinedError
-from ..precision import exact_number, to_mpmath, workdps
+from ..precision import exact_number, short_str, to_mpmath, workdps
 from ..quantity import Quantity
 from . import terms
-from .derive import MONOMIAL_NAMES
+from .derive import MONOMIAL_NAMES, read_integrand
 from .terms import Stat
 
 _TRANSFORMS = {"g2": ("chi", sympy.sqrt), "g4": ("E[DPHI**4]", lambda v: v ** sympy.Rational(1, 4))}
@@ -50,12 +50,8 @@ def _show(q):
 
 
 def _as_expr(phi):
-    if hasattr(phi, "expr"):
-        return phi.expr
-    if isinstance(phi, str):
-        from ..activations import get_activation
-        return get_activation(phi).expr
-    return sympy.sympify(phi)
+    from ..activations import get_activation
+    return get_activation(phi).expr
 
 
 def direct_component(psi, law, sigma, mu, dps):
@@ -81,6 +77,7 @@ def component(f, name, sigma, mu, dps, definition=None):
     """
     from ..calculus import slope
     from ..regularity import areas, lipschitz, total_variation
+    f = _as_expr(f)
     if definition is not None:
         integrand, transform = definition
         value = _expectation(f, integrand, sigma, mu, dps)
@@ -112,7 +109,7 @@ def monomial_integrand(name):
     if name in names:
         return names[name]
     if name.startswith("E[") and name.endswith("]"):
-        return sympy.sympify(name[2:-1], locals={"PHI": terms.PHI, "DPHI": terms.DPHI, "DDPHI": terms.DDPHI})
+        return read_integrand(name[2:-1])
     return None
 
 
@@ -283,7 +280,7 @@ def _agree(p, q, dps):
     with workdps(dps):
         tolerance = mpmath.mpf(10) ** (-dps) * max(1, abs(p.value)) + (p.error or 0) + (q.error or 0)
         ok = abs(p.value - q.value) <= tolerance
-    return bool(ok), f"to {dps} digits (|difference| = {mpmath.nstr(abs(p.value - q.value), 3)})"
+    return bool(ok), f"to {dps} digits (|difference| = {short_str(abs(p.value - q.value), 3)})"
 
 
 def verify_law(law, phi, a=1, b=0, c=1, d=0, sigma=1, mu=0, dps=30):

@@ -48,10 +48,11 @@ def gated_activation(gamma, a1, b1, f, a2, b2, g, base=None):
 
 
 def _in_x(expr, name):
-    try:
-        expr = sympy.sympify(expr, locals={"x": x})
-    except (sympy.SympifyError, TypeError, SyntaxError) as exc:
-        raise InputError(f"{name}: cannot read {expr!r} as an expression in x ({exc})") from None
+    if isinstance(expr, str):
+        from ..activations import parse_expression
+        expr = parse_expression(expr, {"x": x}, what=name)
+    elif not isinstance(expr, sympy.Basic):
+        expr = exact_number(expr, name)
     extra = expr.free_symbols - {x}
     if extra:
         raise InputError(f"{name} may only contain x, found {sorted(map(str, extra))}")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import mpmath
 import sympy
 
-from ..errors import DomainError
+from ..errors import DomainError, InputError
 from ..precision import GUARD_DIGITS, check_dps, exact_number, to_mpmath
 from .functions import MittagLeffler, Prabhakar, _exact
 
@@ -58,7 +58,7 @@ def series_expectation(f, x, sigma, mu=0, dps=30):
     sigma, mu = exact_number(sigma, "sigma"), exact_number(mu, "mu")
     if not sigma.is_positive:
         raise DomainError(f"sigma is a standard deviation and must be > 0, got {sigma}")
-    f = _exact(sympy.sympify(f))
+    f = _exact(_read(f, x))
     try:
         if _order(f, x) >= 2:
             return None
@@ -72,6 +72,18 @@ def series_expectation(f, x, sigma, mu=0, dps=30):
                                      f"{terms} terms)", terms, _exact_series(f, x, sigma, mu))
         terms *= 2
     return None
+
+
+def _read(f, x):
+    """``f`` as a SymPy expression: strings through the safe parser, in the variable ``x``."""
+    if isinstance(f, str):
+        from ..activations import parse_expression
+        if not isinstance(x, sympy.Symbol):
+            raise InputError(f"the variable must be a SymPy Symbol, got {x!r}")
+        return parse_expression(f, {x.name: x}, what="the series integrand")
+    if isinstance(f, sympy.Basic):
+        return f
+    return exact_number(f, "f")
 
 
 def _try(f, x, sigma, mu, dps, terms):

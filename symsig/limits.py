@@ -1,0 +1,37 @@
+"""The resource limits of symsig's input contract, in one place (docs/limits.md).
+
+Every limit is checked before any work starts and a violation raises
+:class:`~symsig.errors.LimitError` naming the limit.  The values accept what
+people write (a 300-term polynomial, 1000-digit constants, ``dps=5000``) and
+refuse what would exhaust memory, recursion or time.  They are module
+constants: a caller who needs more can raise one, e.g.
+``symsig.limits.MAX_DPS = 20000``, at their own risk of long runs.
+"""
+
+#: Largest number of decimal digits (``dps``) a computation may ask for.
+MAX_DPS = 10_000
+
+#: Longest string accepted as an activation, an integrand or a number.
+MAX_TEXT_LENGTH = 20_000
+
+#: Most syntax-tree nodes in one expression (a 300-term polynomial has about 2,100).
+MAX_NODES = 5_000
+
+#: Deepest nesting of one expression: function calls, powers, parentheses.
+#: A chain of ``+``/``-`` (or of ``*``/``/``) counts as one level, so long sums stay shallow.
+MAX_DEPTH = 40
+
+#: Most decimal digits in a number literal, and in the numerator or denominator
+#: of any exact number built from literals (a power such as ``10**1000`` included).
+MAX_DIGITS = 2_000
+
+#: Largest ``|e|`` in a decimal exponent ``1e-5``-style literal.
+MAX_DECIMAL_EXPONENT = 1_000
+
+#: Largest ``|n|`` in a power ``u**n`` whose base depends on x (``relu_pow(k=n)`` included).
+MAX_EXPONENT = 10_000
+
+
+def approx_digits(n):
+    """Decimal digits of the integer ``|n|``, within one, without converting it to text."""
+    return int(abs(n).bit_length() * 0.30103) + 1
