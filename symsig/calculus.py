@@ -136,7 +136,7 @@ def _probe_point(lo, hi):
 @lru_cache(maxsize=512)
 def decompose(phi):
     """The smooth pieces of ``phi`` between its breakpoints (see the module doc)."""
-    expr = sympy.piecewise_fold(_rewrite_kinks(sympy.sympify(phi)))
+    expr = sympy.piecewise_fold(_rewrite_kinks(sympy.sympify(phi, strict=True)))
     if not expr.has(Piecewise):
         return PiecewiseSmooth((Piece(-oo, oo, expr),))
     bounds = [-oo, *_condition_boundaries(expr), oo]
@@ -196,9 +196,113 @@ def distributional_derivative(phi):
 
 @lru_cache(maxsize=1024)
 def symbolic_limit(expr, point, side="+"):
-    """``sympy.limit`` within its budget (cached: it does not depend on precision); None on failure."""
+    """The limit of ``expr`` at ``point``: structural at +-oo, else ``sympy.limit``; None on failure.
+
+    Cached: it does not depend on precision.
+    """
+    if point in (oo, -oo):
+        value = limit_at_infinity(expr, 1 if point == oo else -1)
+        if value is not None:
+            return value
     value = attempt(_plain_limit, expr, point, side, seconds=LIMIT_BUDGET)
     return None if value is None or value.has(sympy.Limit) else value
+
+
+# known limits at +oo and -oo of the continuous functions whose argument diverges
+_AT_INFINITY = {
+    sympy.tanh: (1, -1), sympy.erf: (1, -1), sympy.erfc: (0, 2), sympy.atan: (sympy.pi / 2, -sympy.pi / 2),
+    sympy.exp: (oo, 0), sympy.sinh: (oo, -oo), sympy.cosh: (oo, oo), sympy.asinh: (oo, -oo),
+    sympy.sin: (sympy.AccumBounds(-1, 1),) * 2, sympy.cos: (sympy.AccumBounds(-1, 1),) * 2,
+}
+
+
+def limit_at_infinity(expr, direction):
+    """``lim expr`` as x -> direction*oo by limit arithmetic, or None where that is indeterminate.
+
+    Compositions of continuous functions with known limits (tanh, erf, atan,
+    exp, sin, ...), sums, products and powers; an indeterminate form (oo - oo,
+    0 * oo, a bounded oscillation times oo) gives None, and the caller falls
+    back to ``sympy.limit``.  The answer is a number, +-oo, or an
+    ``AccumBounds`` for a bounded oscillation (sin x).
+
+    >>> limit_at_infinity(sympy.tanh(sympy.tanh(sympy.tanh(x))), 1)
+    tanh(tanh(1))
+    >>> limit_at_infinity(1 / (1 + sympy.exp(-x)), -1), limit_at_infinity(x - x**2, 1) is None
+    (0, True)
+    """
+    try:
+        value = _limit_inf(expr, direction)
+    except (TypeError, ValueError, ArithmeticError):  # AccumBounds arithmetic refuses some forms
+        return None
+    if value is None or value.has(sympy.nan, sympy.zoo) or not (value.is_extended_real or
+                                                             isinstance(value, sympy.AccumBounds)):
+        return None
+    return value
+
+
+def _limit_inf(expr, d):
+    if not expr.has(x):
+        return expr if expr.is_extended_real else None
+    if expr == x:
+        return d * oo
+    if expr.is_Add or expr.is_Mul:
+        parts = [_limit_inf(arg, d) for arg in expr.args]
+        if None in parts:
+            return None
+        return _combine(parts, expr.is_Add)
+    if expr.is_Pow:
+        return _power(_limit_inf(expr.base, d), expr.exp)
+    func = type(expr)
+    if func == sympy.log:
+        inner = _limit_inf(expr.args[0], d)
+        if inner == oo or (inner is not None and not isinstance(inner, sympy.AccumBounds) and inner > 0):
+            return sympy.log(inner)
+        return None
+    if func in _AT_INFINITY and len(expr.args) == 1:
+        inner = _limit_inf(expr.args[0], d)
+        if inner is None or isinstance(inner, sympy.AccumBounds) and func != sympy.exp:
+            return None
+        if inner in (oo, -oo):
+            return sympy.sympify(_AT_INFINITY[func][0 if inner == oo else 1])
+        return func(inner)  # continuous at a finite limit (entire functions and atan)
+    return None
+
+
+def _combine(parts, add):
+    total = sympy.Integer(0 if add else 1)
+    for part in parts:
+        if add and {total, part} in ({oo, -oo},):
+            return None
+        if not add and _indeterminate_product(total, part):
+            return None
+        total = total + part if add else total * part
+    if isinstance(total, sympy.AccumBounds) and total.min.is_infinite and total.max.is_infinite:
+        return None
+    return total
+
+
+def _indeterminate_product(a, b):
+    def zero_like(v):
+        return v == 0 or isinstance(v, sympy.AccumBounds) and v.min <= 0 <= v.max
+    infinite = lambda v: v in (oo, -oo)
+    return (infinite(a) and zero_like(b)) or (infinite(b) and zero_like(a))
+
+
+def _power(base, exponent):
+    if base is None or exponent.has(x) or not exponent.is_extended_real:
+        return None
+    if isinstance(base, sympy.AccumBounds):
+        return base**exponent if exponent.is_integer and exponent > 0 else None
+    if base == 0:
+        # 0**negative is +-oo with a sign the limit arithmetic does not see
+        return sympy.Integer(0) if exponent > 0 else None
+    if base in (oo, -oo):
+        if exponent < 0:
+            return sympy.Integer(0)
+        return base**exponent if base == oo or exponent.is_integer else None
+    if base.is_negative and not exponent.is_integer:
+        return None
+    return base**exponent
 
 
 def _plain_limit(expr, point, side):
@@ -220,7 +324,11 @@ def slope(phi, direction, dps=30):
     >>> slope(x * sympy.sin(x), 1).reason
     'phi(x)/x has no limit: it oscillates within AccumBounds(-1, 1)'
     """
-    end = decompose(phi).pieces[-1 if direction > 0 else 0].expr
+    end_piece = decompose(phi).pieces[-1 if direction > 0 else 0]
+    end = end_piece.expr
+    if _poles_accumulate(end_piece):
+        return Quantity.undefined("phi has poles accumulating at infinity, so phi(x)/x has no limit",
+                                  "singularity analysis", dps)
     limit = symbolic_limit(end / x, direction * oo)
     if isinstance(limit, sympy.AccumBounds):
         return Quantity.undefined(f"phi(x)/x has no limit: it oscillates within {limit}",
@@ -230,6 +338,15 @@ def slope(phi, direction, dps=30):
             return Quantity.from_exact(limit, "symbolic limit", dps)
         return Quantity.infinite(1 if limit > 0 else -1, "symbolic limit", dps)
     return numeric_limit(end / x, direction, dps)
+
+
+def _poles_accumulate(piece):
+    from .singularities import Family, SingularityUnknown, _candidates
+
+    try:
+        return isinstance(_candidates(piece.expr, piece.lo, piece.hi)[1], Family)
+    except SingularityUnknown:
+        return False
 
 
 def numeric_limit(expr, direction, dps):

@@ -24,10 +24,11 @@ import sympy
 from .activations import get_activation, x
 from .budget import is_zero, simplify
 from .calculus import PiecewiseSmooth, decompose
-from .errors import DomainError, InputError
+from .errors import ConvergenceError, DomainError, InputError
 from .precision import check_dps, exact_number, lambdify_mpmath, workdps
-from .quadrature import gaussian_quadrature
-from .quantity import Quantity
+from .quadrature import _mpf, gaussian_quadrature, point_precision
+from .quantity import Quantity, without_erf_cancellation
+from .singularities import expectation_verdict, split_at_singular_points
 
 SIGMA = sympy.Symbol("sigma", positive=True)
 MU = sympy.Symbol("mu", real=True)
@@ -84,11 +85,16 @@ def _symmetric_part(pieces):
     Covers odd integrands (K = 0), sigmoid (K = 1), swish' and gelu' (K = 1).
     """
     expr = pieces.as_expr()
-    both = expr + expr.subs(x, -x)
-    constant = both.subs(x, 0)
-    if not constant.is_number or constant.has(sympy.nan, sympy.zoo) or expr == 0:
+    if expr == 0:
         return None
-    return constant / 2 if is_zero(both - constant, x) else None
+    both = expr + expr.subs(x, -x)
+    for point in (0, 1):  # 0 may be an (integrable) singular point, as for |x|**(-1/2)
+        constant = both.subs(x, point)
+        if constant.is_number and not constant.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+            # piece by piece: simplify cannot see through a sum of two Piecewise
+            smooth = all(is_zero(piece.expr - constant, x) for piece in decompose(both).pieces)
+            return constant / 2 if smooth else None
+    return None
 
 
 def expectations(integrands, sigma=1, mu=0, dps=30, exact=True):
@@ -100,8 +106,17 @@ def expectations(integrands, sigma=1, mu=0, dps=30, exact=True):
     sigma, mu, dps = check_gaussian(sigma, mu, dps)
     pieces = [_as_pieces(f) for f in integrands]
     results = [None] * len(pieces)
+    for i, p in enumerate(pieces):
+        # decided before any tier: a symmetry or a quadrature would give a number that does not exist
+        verdict = expectation_verdict(p, sigma, mu)
+        if verdict is not None:
+            results[i] = verdict.quantity(dps)
+        else:
+            pieces[i] = split_at_singular_points(p)
     if exact:
         for i, p in enumerate(pieces):
+            if results[i] is not None:
+                continue
             form = exact_form(p, mu)
             if form is not None:
                 value = form[0].subs(SIGMA, sigma)
@@ -122,19 +137,52 @@ def expectation(f, sigma=1, mu=0, dps=30, exact=True):
 
 
 def _quadrature(pieces, sigma, mu, dps):
+    """One shared quadrature; a component that misses its goal is undefined with the reason."""
     breakpoints = sorted({b for p in pieces for b in p.breakpoints}, key=float)
-    funcs = [lambdify_mpmath(x, p.as_expr()) for p in pieces]
+    funcs = [lambdify_mpmath(x, without_erf_cancellation(p.as_expr())) for p in pieces]
     with workdps(dps):
         points = [mpmath.mpf(sympy.N(b, mpmath.mp.dps)) for b in breakpoints]
 
         def vector(t):
-            return [_finite(f(t)) for f in funcs]
+            return [_evaluate(f, t) for f in funcs]
 
-        result = gaussian_quadrature(vector, len(funcs), sympy.N(sigma, mpmath.mp.dps),
-                                     sympy.N(mu, mpmath.mp.dps), dps, points)
+        result = gaussian_quadrature(vector, len(funcs), sigma, mu, dps, points, strict=False)
         intervals = 2 + sum(1 for b in points if b != 0)
         method = f"quadrature (tanh-sinh, {intervals} intervals)"
-        return [Quantity.numeric(v, e, method, dps) for v, e in zip(result.values, result.errors)]
+        return [Quantity.numeric(v, e, method, dps) if failure is None else
+                Quantity.undefined(failure, "quadrature did not converge", dps)
+                for v, e, failure in zip(result.values, result.errors, result.failures)]
+
+
+def variance(f, sigma=1, mu=0, dps=30):
+    """``Var f(mu + sigma Z)`` without the cancellation of ``E[f^2] - E[f]^2``.
+
+    With ``d = f(X) - c``, ``c = f(mu)``, ``Var = E[d^2] - E[d]^2``: ``d`` is formed at
+    the raised precision of the evaluation point, so it keeps its digits when
+    ``|f| >> spread`` (gelu at mu = 1e50: f ~ 1e50, spread ~ 1), and both moments
+    are of the size of the spread.
+
+    >>> q = variance(sympy.Max(x, 0), mu=10**20, dps=20)
+    >>> str(q), q.method
+    ('1.0000000000000000000', 'quadrature of the centred E[(f - f(mu))^2] - E[f - f(mu)]^2')
+    """
+    sigma, mu, dps = check_gaussian(sigma, mu, dps)
+    pieces = _as_pieces(f)
+    func = lambdify_mpmath(x, without_erf_cancellation(pieces.as_expr()))
+    with workdps(dps):
+        points = [mpmath.mpf(sympy.N(b, mpmath.mp.dps)) for b in pieces.breakpoints]
+        with mpmath.workprec(mpmath.mp.prec + 20 + point_precision(_mpf(sigma), _mpf(mu))):
+            centre = _evaluate(func, _mpf(mu))
+
+        def centred(t):
+            d = _evaluate(func, t) - centre
+            return [d, d * d]
+
+        result = gaussian_quadrature(centred, 2, sigma, mu, dps, points)
+        (first, second), (e1, e2) = result.values, result.errors
+        value = second - first * first
+        error = e2 + 2 * abs(first) * e1 + e1 * e1 + abs(second) * mpmath.eps
+    return Quantity.numeric(value, error, "quadrature of the centred E[(f - f(mu))^2] - E[f - f(mu)]^2", dps)
 
 
 def _series(expr, sigma, mu, dps):
@@ -149,6 +197,15 @@ def _series(expr, sigma, mu, dps):
     if result is None:
         return None
     return Quantity.numeric(result.value, result.error, result.method, dps)
+
+
+def _evaluate(func, t):
+    try:
+        value = func(t)
+    except (OverflowError, ValueError, ZeroDivisionError) as exc:  # mpmath's limits, e.g. erfc(1e300)
+        raise ConvergenceError(f"the integrand cannot be evaluated at x = {mpmath.nstr(t, 8)} "
+                               f"({exc.__class__.__name__}: {exc})") from None
+    return _finite(value)
 
 
 def _finite(value):

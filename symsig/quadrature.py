@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import mpmath
 from mpmath.calculus.quadrature import TanhSinh
 
-from .errors import ConvergenceError, DivergenceError
+from .errors import ConvergenceError, DivergenceError, DomainError
+from .precision import short_str
 
 MAX_DEGREE = 12  # 20 * 2^12 nodes per interval at most: far beyond 300 digits for analytic pieces
 
@@ -31,6 +32,11 @@ class QuadratureResult:
     values: list
     errors: list
     evaluations: int
+    failures: list  # per component: None when it met its goal, else why not
+
+    @property
+    def converged(self):
+        return all(f is None for f in self.failures)
 
 
 class _Interval:
@@ -38,24 +44,32 @@ class _Interval:
         self.a, self.b = a, b
         self.levels = [[] for _ in range(n)]  # per component: results by degree
         self.magnitude = [mpmath.mpf(0)] * n  # integral of |f|, the scale of cancellation
-        self.done = False
+        self.done = [False] * n
 
 
-def _estimate(results, prec_digits):
-    """Borwein-Bailey-Girgensohn error extrapolation, as in mpmath, per component."""
+def _estimate(results, magnitude, prec_digits):
+    """Borwein-Bailey-Girgensohn error extrapolation, as in mpmath, for one component.
+
+    Works on differences relative to ``magnitude`` (the integral of |f|), so
+    the estimate does not depend on the units of f, and never goes below the
+    rounding floor of the sum, ten units of the working precision times
+    ``magnitude``: a tiny integral is not held to (or credited with) an absolute floor.
+    """
     if len(results) < 2:
         return None
-    d1 = abs(results[-1] - results[-2])
+    unit = magnitude or 1  # the extrapolation works on digits relative to the integral's scale
+    floor = unit * mpmath.mpf(10) ** (1 - prec_digits)
+    d1 = abs(results[-1] - results[-2]) / unit
     if len(results) == 2:
-        return d1
-    d2 = abs(results[-1] - results[-3])
+        return max(d1 * unit, floor)
+    d2 = abs(results[-1] - results[-3]) / unit
     if d1 == 0:
-        return mpmath.mpf(0) if d2 == 0 else mpmath.mpf(10) ** (-prec_digits)
+        return floor
     log1, log2 = mpmath.log10(d1), mpmath.log10(d2) if d2 else -prec_digits
-    bound = min(0, max(log1 ** 2 / log2 if log2 < 0 else log1, 2 * log1, -prec_digits))
+    bound = min(0, max(log1 ** 2 / log2 if log2 < 0 else log1, 2 * log1))
     # extrapolation assumes the digits double per level; demanding d1**1.5 keeps one
     # lucky agreement of two levels from passing (tanh at mu = 0.65, dps 30 did)
-    return max(mpmath.mpf(10) ** bound, d1 ** mpmath.mpf(1.5))
+    return max(unit * max(mpmath.mpf(10) ** bound, d1 ** mpmath.mpf(1.5)), floor)
 
 
 def _goals(pieces, n, dps, work_digits):
@@ -66,17 +80,19 @@ def _goals(pieces, n, dps, work_digits):
         total = abs(mpmath.fsum(p.levels[i][-1] for p in pieces))
         magnitude = mpmath.fsum(p.magnitude[i] for p in pieces)
         floor = magnitude * mpmath.mpf(10) ** ((dps - work_digits) // 2)
-        goals.append(mpmath.mpf(10) ** (-dps - 1) * max(total, floor, mpmath.mpf(10) ** -work_digits))
+        goals.append(mpmath.mpf(10) ** (-dps - 1) * max(total, floor))
     return goals
 
 
-def integrate(func, n, intervals, dps, target=None):
+def integrate(func, n, intervals, dps, target=None, strict=True):
     """Integrate the ``n``-vector ``func(t)`` over ``intervals`` (pairs, may be infinite).
 
     Call inside a ``workdps`` block (the working precision should exceed ``dps``).
     ``target`` is the absolute error goal per component (a list); by default
-    ``10**-dps`` times the size of the result.  Raises :class:`ConvergenceError`
-    instead of returning doubtful digits.
+    ``10**-dps`` times the size of the result.  With ``strict`` a component that
+    misses its goal raises :class:`ConvergenceError` instead of returning doubtful
+    digits; otherwise ``failures`` says which components missed it and why, and the
+    caller must not report their values.
     """
     rule = TanhSinh(mpmath.mp)
     prec = mpmath.mp.prec
@@ -84,7 +100,7 @@ def integrate(func, n, intervals, dps, target=None):
     pieces = [_Interval(mpmath.mpf(a), mpmath.mpf(b), n) for a, b in intervals if a != b]
     evaluations = 0
     for degree in range(1, MAX_DEGREE + 1):
-        active = [p for p in pieces if not p.done]
+        active = [p for p in pieces if not all(p.done)]
         if not active:
             break
         for piece in active:
@@ -103,17 +119,22 @@ def integrate(func, n, intervals, dps, target=None):
                 piece.magnitude[i] = h * magnitude[i] + piece.magnitude[i] / 2
         goals = target or _goals(pieces, n, dps, work_digits)
         for piece in active:
-            errors = [_estimate(piece.levels[i], work_digits) for i in range(n)]
-            piece.done = degree >= 3 and all(e is not None and e * len(pieces) <= g
-                                             for e, g in zip(errors, goals))
-    errors = [mpmath.fsum(_estimate(p.levels[i], work_digits) for p in pieces) for i in range(n)]
+            for i in range(n):
+                e = _estimate(piece.levels[i], piece.magnitude[i], work_digits)
+                piece.done[i] = degree >= 3 and e is not None and e * len(pieces) <= goals[i]
+    errors = [mpmath.fsum(_estimate(p.levels[i], p.magnitude[i], work_digits) for p in pieces)
+              for i in range(n)]
     values = [mpmath.fsum(p.levels[i][-1] for p in pieces) for i in range(n)]
-    if any(not p.done for p in pieces):
-        worst = max(errors)
-        raise ConvergenceError(f"quadrature did not reach {dps} digits (error estimate "
-                               f"{mpmath.nstr(worst, 3)} after {evaluations} evaluations); "
-                               "the integrand may have an unlisted kink or a singularity")
-    return QuadratureResult(values, errors, evaluations)
+    failures = [None if all(p.done[i] for p in pieces) else
+                f"the integrand rounds to 0 at every node (its terms cancel below the working "
+                f"precision): no digits of E[...] can be given at {dps} digits" if not goals[i] else
+                f"quadrature did not converge to {dps} digits: the error estimate "
+                f"{short_str(errors[i], 3)} stayed above the goal {short_str(goals[i], 3)} "
+                f"for a value of size {short_str(abs(values[i]), 3)} after {evaluations} evaluations; "
+                "the integrand may have an unlisted kink or a singularity" for i in range(n)]
+    if strict and any(failures):
+        raise ConvergenceError(next(f for f in failures if f))
+    return QuadratureResult(values, errors, evaluations, failures)
 
 
 # ------------------------------------------------------- Gaussian expectations
@@ -122,53 +143,124 @@ def _normal_pdf(z):
     return mpmath.exp(-z * z / 2) / mpmath.sqrt(2 * mpmath.pi)
 
 
-def tail_cutoff(func, n, sigma, mu, dps):
+def point_precision(sigma, mu):
+    """Extra bits for ``x = mu + sigma z`` so that phi(x) keeps the working precision.
+
+    ``x`` must resolve ``sigma z`` (``|mu| >> sigma`` would round it away) and
+    carry absolute accuracy (``exp(-x)`` at ``x = 1e50`` needs 50 more digits
+    than at ``x = 1``).
+    """
+    if not mu:
+        return max(0, -mpmath.mag(sigma))
+    return max(0, mpmath.mag(mu), mpmath.mag(mu) - mpmath.mag(sigma))
+
+
+def _scan_points(limit):
+    """0, a few points near the centre, and a geometric grid out to |z| = limit (both sides)."""
+    points, z = [mpmath.mpf(0), -2, -1, 1, 2], mpmath.mpf(0.5)
+    while z <= limit:
+        points += [z, -z]
+        z *= mpmath.mpf(1.25)
+    return points
+
+
+def tail_cutoff(at, n, dps):
     """A half-width L such that the Gaussian tail beyond |z| = L is below the target.
 
-    The integrand times the density is probed at L, 1.5L, 2L, 3L on both sides:
-    it must be below ``10**-(dps+5)`` times the integrand's size near the centre
-    and decreasing, which, for integrands of sub-Gaussian log-growth, bounds
-    the neglected tail.  An integrand that grows along the probes diverges.
+    ``at(z)`` is the integrand vector at ``x = mu + sigma z``.  Each component
+    times the density is probed at L, 1.5L, 2L, 3L on both sides: it must be
+    below ``10**-(dps+5)`` times that component's own peak (scanned on a grid out
+    to 3L, since far from mu = 0 the mass of e.g. gelu(mu + sigma z) sits at
+    z ~ -mu/2, not at the centre) and decreasing, which, for integrands of
+    sub-Gaussian log-growth, bounds the neglected tail.
     """
     eps = mpmath.mpf(10) ** (-dps - 5)
-    scale = max(max(abs(v) for v in func(mu + sigma * z)) for z in (-2, -1, 0.5, 1, 2))
-    scale = max(scale, mpmath.mpf(10) ** (-mpmath.mp.dps))
     cutoff = mpmath.sqrt(2 * mpmath.log(10) * (dps + 5)) + 1
+    def weighted_sizes(z, weight):
+        # a probe may land on an integrable singular point (log|x| at 0): it tells nothing there
+        try:
+            return [abs(v) * weight for v in at(z)]
+        except (DomainError, ConvergenceError):
+            return [mpmath.mpf(0)] * n
+
     for _ in range(40):
+        scales = [max(column) for column in zip(*(weighted_sizes(z, _normal_pdf(z))
+                                                  for z in _scan_points(3 * cutoff)))]
         decays = True
         for side in (1, -1):
-            probes = []
-            for factor in (1, 1.5, 2, 3):
-                z = side * cutoff * factor
-                size = max(abs(v) for v in func(mu + sigma * z)) * _normal_pdf(z) * abs(z)
-                probes.append(size)
-            if probes[3] > probes[2] > probes[1] > probes[0] and probes[3] > scale:
-                raise DivergenceError("the Gaussian expectation diverges: the integrand grows "
-                                      "faster than exp(z**2/2) in the tails")
-            if not (probes[0] <= eps * scale and probes == sorted(probes, reverse=True)):
-                decays = False
+            probes = [weighted_sizes(z, _normal_pdf(z) * abs(z))
+                      for z in (side * cutoff * factor for factor in (1, 1.5, 2, 3))]
+            for i, scale in enumerate(scales):
+                sizes = [p[i] for p in probes]
+                if not (sizes[0] <= eps * scale and sizes == sorted(sizes, reverse=True)):
+                    decays = False
         if decays:
             return cutoff
         cutoff *= 1.25
     raise DivergenceError("the Gaussian tail does not decay within |z| < "
-                          f"{mpmath.nstr(cutoff, 4)}: the expectation diverges or is too heavy-tailed")
+                          f"{mpmath.nstr(cutoff, 4)}: the expectation diverges, or the integrand's "
+                          "mass lies too far from mu for the quadrature (|mu|/sigma too large)")
 
 
-def gaussian_quadrature(func, n, sigma, mu, dps, breakpoints=()):
+def gaussian_quadrature(func, n, sigma, mu, dps, breakpoints=(), strict=True):
     """``E[func(mu + sigma Z)]`` for an ``n``-vector ``func``, split at ``breakpoints``.
 
     Call inside a ``workdps`` block.  ``breakpoints`` are points in x where some
-    component of ``func`` (or a derivative) is not smooth.
+    component of ``func`` (or a derivative) is not smooth.  ``sigma`` and ``mu``
+    should be exact (SymPy numbers) or carry :func:`point_precision` extra bits:
+    ``func`` is called at that raised precision, so it may also subtract a large
+    centre from phi(x) without cancellation; its values are rounded to the
+    working precision.
     """
-    sigma, mu = mpmath.mpf(sigma), mpmath.mpf(mu)
-    cutoff = tail_cutoff(func, n, sigma, mu, dps)
+    work = mpmath.mp.prec
+    with mpmath.workprec(work + 20):
+        extra = point_precision(_mpf(sigma), _mpf(mu))
+    high = work + extra + (20 if extra else 0)
+    with mpmath.workprec(high):
+        sigma, mu = _mpf(sigma), _mpf(mu)
+
+    def evaluate(z, prec):
+        with mpmath.workprec(prec):
+            return func(mu + sigma * mpmath.mpf(z))
+
+    # the integrand may cancel internally (1 - tanh(x)**2 near x = 20 loses 17 digits):
+    # measure the loss at a few points against a finer evaluation and add it
+    for _ in range(4):
+        lost = 0
+        for z in (-2, -1, 0, 1, 2):
+            try:
+                finer = evaluate(z, high + 2 * lost + 64)
+            except (DomainError, ConvergenceError):  # an integrable singular point: no measure of cancellation here
+                continue
+            for v, w in zip(evaluate(z, high), finer):
+                if w and v != w:
+                    lost = max(lost, work + mpmath.mag(v - w) - mpmath.mag(w))
+        if lost <= 8:  # a few bits are rounding, which the guard digits absorb
+            break
+        high += lost + 10
+
+    def at(z):
+        return [+v for v in evaluate(z, high)]
+
+    cutoff = tail_cutoff(at, n, dps)
     splits = {mpmath.mpf(0)}
-    splits.update(z for z in ((mpmath.mpf(b) - mu) / sigma for b in breakpoints) if abs(z) < cutoff)
+    with mpmath.workprec(high):
+        zs = [(_mpf(b) - mu) / sigma for b in breakpoints]
+    splits.update(+z for z in zs if abs(z) < cutoff)
     points = sorted(splits | {-cutoff, cutoff})
     scale = 1 / mpmath.sqrt(2 * mpmath.pi)
 
     def weighted(z):
         w = mpmath.exp(-z * z / 2) * scale
-        return [w * v for v in func(mu + sigma * z)]
+        return [w * v for v in at(z)]
 
-    return integrate(weighted, n, list(zip(points, points[1:])), dps)
+    return integrate(weighted, n, list(zip(points, points[1:])), dps, strict=strict)
+
+
+def _mpf(value):
+    """An mpf at the current precision; SymPy numbers are evaluated to it, mpf kept as they are."""
+    if isinstance(value, mpmath.mpf):
+        return value
+    if hasattr(value, "evalf"):
+        return mpmath.mpf(value.evalf(mpmath.mp.dps + 5))
+    return mpmath.mpf(value)

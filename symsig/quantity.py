@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 import mpmath
 import sympy
+from sympy.core.evalf import PrecisionExhausted
 
-from .precision import format_value, to_mpmath, workdps
+from .errors import ConvergenceError, UndefinedError
+from .precision import format_value, short_str, to_mpmath, workdps
 
 EXACT, NUMERIC, INFINITE, UNDEFINED = "exact", "numeric", "infinite", "undefined"
 
@@ -39,13 +41,17 @@ class Quantity:
     @classmethod
     def from_exact(cls, expr, method, dps):
         """The quantity of an exact SymPy expression, evaluated at ``dps`` digits."""
-        expr = sympy.sympify(expr)
+        expr = sympy.sympify(expr, strict=True)
         if expr in (sympy.oo, -sympy.oo):
             return cls.infinite(1 if expr == sympy.oo else -1, method, dps, exact=expr)
         if expr.has(sympy.nan, sympy.zoo) or expr.free_symbols:
-            raise ValueError(f"not a finite exact number: {expr}")
+            raise UndefinedError(f"not a finite exact number: {expr}")
         with workdps(dps):
-            value = to_mpmath(expr)
+            try:
+                value = _evaluate_exact(expr)
+            except (PrecisionExhausted, OverflowError, ValueError, MemoryError) as exc:
+                raise ConvergenceError(f"the closed form cannot be evaluated to {dps} digits "
+                                       f"({exc.__class__.__name__}: {exc})") from None
         return cls(value, expr, method, mpmath.mpf(0), EXACT, dps)
 
     @classmethod
@@ -62,7 +68,7 @@ class Quantity:
         if value and error and error > abs(value) * mpmath.mpf(10) ** (-dps):
             good = int(mpmath.floor(mpmath.log10(abs(value) / error)))
             if good < 1:
-                return cls(mpmath.mpf(0), None, f"{method}, zero to within {mpmath.nstr(error, 2)}",
+                return cls(mpmath.mpf(0), None, f"{method}, zero to within {short_str(error, 2)}",
                            error, NUMERIC, dps)
             return cls(value, None, f"{method}, {good} correct digits", error, NUMERIC, good)
         return cls(value, None, method, error, NUMERIC, dps)
@@ -91,7 +97,7 @@ class Quantity:
     def error_str(self):
         if self.error is None:
             return None
-        return mpmath.nstr(self.error, 3) if self.error else "0"
+        return short_str(self.error, 3) if self.error else "0"
 
     def exact_str(self):
         return None if self.exact is None else sympy.sstr(self.exact)
@@ -103,3 +109,40 @@ class Quantity:
         if self.reason:
             data["reason"] = self.reason
         return data
+
+
+def _evaluate_exact(expr):
+    """An exact number at the current precision, checked by a second, finer evaluation.
+
+    evalf's ``strict`` catches cancellation in sums (1/2 - erf(u)/2 at u = 1e20 gave a
+    number of size 1e-193) but not an ill-conditioned function: erfc(u) at u ~ 1e20
+    needs u to 20 more digits.  Both evaluations carry extra digits for the largest
+    number in ``expr``, and must agree.
+    """
+    expr = without_erf_cancellation(expr)
+    digits = max((int(n).bit_length() * 3 // 10 for a in expr.atoms(sympy.Rational)
+                  for n in (a.p, a.q)), default=0)
+    coarse = expr.evalf(mpmath.mp.dps + 5 + 2 * digits, strict=True)
+    fine = expr.evalf(mpmath.mp.dps + 20 + 4 * digits, strict=True)
+    value = to_mpmath(fine)
+    if abs(to_mpmath(coarse) - value) > abs(value) * mpmath.mpf(10) ** (5 - mpmath.mp.dps):
+        raise ConvergenceError("the closed form is too ill-conditioned to evaluate here")
+    return value
+
+
+def without_erf_cancellation(expr):
+    """``c + k erf(u)`` with ``c = +-k`` as ``+-k erfc(-+u)``: far in a tail (gelu at mu = -30,
+    Phi(mu) at mu = -1e20) the sum cancels every digit.
+
+    >>> u = sympy.Symbol("u")
+    >>> without_erf_cancellation(sympy.Rational(1, 2) - sympy.erf(u) / 2)
+    erfc(u)/2
+    """
+    def stable(term):
+        constant, rest = term.as_coeff_Add()
+        for arg in sympy.Add.make_args(rest):
+            k, erf = arg.as_coeff_Mul()
+            if isinstance(erf, sympy.erf) and constant and constant / k in (1, -1):
+                return rest - arg + constant * sympy.erfc(-(constant / k) * erf.args[0], evaluate=False)
+        return term
+    return expr.replace(lambda e: e.is_Add and e.has(sympy.erf), stable)

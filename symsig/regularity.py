@@ -34,6 +34,8 @@ from .errors import ConvergenceError
 from .precision import lambdify_mpmath, workdps
 from .quadrature import integrate
 from .quantity import Quantity
+from .singularities import SingularityUnknown, singular_divergences, unbounded_near
+from .roots import NoSignChange, refine_root
 
 GRID_HALF_WIDTH = 40  # roots of phi'' / phi - l are bracketed on [-40, 40] ...
 GRID_POINTS_PER_UNIT = 8  # ... at this density, and on a geometric grid beyond
@@ -62,7 +64,8 @@ def _sign_changes(expr, lo, hi, dps):
     """Numeric roots (mpf) of a smooth expr in (lo, hi) where it changes sign.
 
     Signs are scanned at low precision (a sign needs few digits) and each
-    bracketed root is refined at full precision.
+    bracketed root is refined at full precision by :func:`~symsig.roots.refine_root`;
+    a bracket whose signs agree at full precision was a low-precision artefact.
     """
     if expr == 0:
         return []
@@ -80,8 +83,14 @@ def _sign_changes(expr, lo, hi, dps):
             if previous is not None and (previous[1] > 0) != (value > 0):
                 brackets.append((previous[0], t))
             previous = (t, value)
-    with workdps(dps):
-        return [mpmath.findroot(func, bracket, solver="anderson") for bracket in brackets]
+    roots = []
+    with workdps(dps) as digits:
+        for a, b in brackets:
+            try:
+                roots.append(refine_root(func, a, b, digits))
+            except NoSignChange:
+                continue
+    return roots
 
 
 @lru_cache(maxsize=1024)
@@ -173,6 +182,12 @@ def _from_slopes(phi, dps, reduce):
     """A functional of the sequence of phi' values (see :func:`_slope_sequence`)."""
     if decompose(phi).jumps():
         return Quantity.infinite(1, "phi jumps: phi' carries a Dirac mass", dps)
+    try:
+        point = unbounded_near(decompose(phi).diff())
+    except SingularityUnknown:
+        point = None
+    if point is not None:
+        return Quantity.infinite(1, "singularity analysis", dps, reason=f"phi' is unbounded near x = {point}")
     values, exact, reason = _slope_sequence(phi, dps)
     if values is None:
         return Quantity.undefined(reason, "critical points of phi", dps)
@@ -242,6 +257,9 @@ def areas(phi, alpha_plus, alpha_minus, dps=30):
     ap = alpha_plus.exact if alpha_plus.exact is not None else sympy.Float(alpha_plus.value, dps + 10)
     am = alpha_minus.exact if alpha_minus.exact is not None else sympy.Float(alpha_minus.value, dps + 10)
     parts = _asymptote_residual(phi, ap, am)
+    singular = _singular_verdict(phi, parts, dps)
+    if singular is not None:
+        return singular
     verdicts = [_tail_verdict(parts[0][2], -oo), _tail_verdict(parts[-1][2], oo)]
     if None in verdicts:
         reason = "cannot decide whether phi approaches its asymptotic lines integrably"
@@ -254,6 +272,31 @@ def areas(phi, alpha_plus, alpha_minus, dps=30):
              Quantity.undefined("the two tails of phi - l diverge with opposite signs", "tail analysis", dps))
         return c, b
     return _finite_areas(parts, dps)
+
+
+def _singular_verdict(phi, parts, dps):
+    """``(C, B)`` when phi - l is not integrable near a finite point, else None.
+
+    C is then +oo; B is +-oo only when every divergent part (singular points
+    and tails) has the same sign.
+    """
+    try:
+        found = singular_divergences(decompose(phi))
+    except SingularityUnknown:
+        return None
+    if not found:
+        return None
+    signs = {sign for _, _, sign, _ in found}
+    where = ", ".join(sorted({str(x0) for x0, _, _, _ in found}))
+    reason = f"phi is not integrable near x = {where}"
+    c = Quantity.infinite(1, "singularity analysis", dps, reason=reason)
+    if len(signs) == 1:
+        sign = signs.pop()
+        tails = [_tail_verdict(parts[0][2], -oo), _tail_verdict(parts[-1][2], oo)]
+        if all(t == "integrable" or t == sign for t in tails):
+            return c, Quantity.infinite(sign, "singularity analysis", dps, reason=reason)
+    return c, Quantity.undefined(f"{reason}, and the divergent parts of the signed area have both "
+                                 "signs (or undecided ones)", "singularity analysis", dps)
 
 
 def _finite_areas(parts, dps):

@@ -31,8 +31,8 @@ import sympy
 from .activations import Activation, get_activation, x
 from .budget import simplify
 from .calculus import decompose, growth_class, kinks, slopes, smoothness_degree
-from .errors import InputError
-from .gaussian import SIGMA, check_gaussian, expectations
+from .errors import InputError, SymsigError
+from .gaussian import SIGMA, check_gaussian, expectations, variance
 from .precision import workdps
 from .quantity import EXACT, Quantity
 from .regularity import areas, lipschitz, total_variation
@@ -62,11 +62,19 @@ NINE = ("m1", "g1", "g2", "m2", "eta", "alpha_plus", "alpha_minus", "TV", "C")
 
 def register_component(name, *, integrand=None, transform=None, formula=None, compute=None,
                        description=""):
-    """Add or replace a component (exactly one of integrand, formula, compute)."""
+    """Add or replace a component (exactly one of integrand, formula, compute).
+
+    A string integrand is read by the safe parser (names PHI, DPHI, DDPHI only).
+    """
     if sum(v is not None for v in (integrand, formula, compute)) != 1:
         raise InputError("a component needs exactly one of integrand=, formula= or compute=")
     if integrand is not None:
-        integrand = sympy.sympify(integrand)
+        if isinstance(integrand, str):
+            from .activations import parse_expression
+            integrand = parse_expression(integrand, {"PHI": PHI, "DPHI": DPHI, "DDPHI": DDPHI},
+                                         what="the integrand")
+        elif not isinstance(integrand, sympy.Expr):
+            raise InputError(f"an integrand is an expression in PHI, DPHI, DDPHI, got {integrand!r}")
         if not integrand.free_symbols <= {PHI, DPHI, DDPHI}:
             raise InputError(f"an integrand may use PHI, DPHI and DDPHI only, got {integrand}")
     COMPONENTS[name] = ComponentSpec(name, description, integrand, transform, formula, compute)
@@ -179,10 +187,14 @@ def signature(phi, sigma=1, mu=0, dps=30, components=NINE, extras=()):
     values.update(_expectations(analysis, expectation_names, sigma, mu, dps))
     for name in order:
         spec = COMPONENTS[name]
-        if spec.kind == "functional":
-            values[name] = spec.compute(analysis)
-        elif spec.kind == "derived":
-            values[name] = _derived(spec, values, sigma, dps)
+        # one component that cannot be computed does not erase the others
+        try:
+            if spec.kind == "functional":
+                values[name] = spec.compute(analysis)
+            elif spec.kind == "derived":
+                values[name] = _derived(spec, values, sigma, dps, analysis, mu)
+        except SymsigError as exc:
+            values[name] = Quantity.undefined(str(exc), f"{spec.kind} component failed", dps)
     return Signature(activation, sigma, mu, dps, {name: values[name] for name in wanted})
 
 
@@ -232,7 +244,10 @@ def _expectations(analysis, names, sigma, mu, dps):
         extra.append(_dirac_terms(spec, analysis, sigma, mu))
     results = {}
     todo = [i for i, (value, verdict) in enumerate(extra) if verdict is None]
-    quantities = dict(zip(todo, expectations([integrands[i] for i in todo], sigma, mu, dps)))
+    try:
+        quantities = dict(zip(todo, expectations([integrands[i] for i in todo], sigma, mu, dps)))
+    except SymsigError:  # the shared evaluation failed: find which components fail, keep the rest
+        quantities = {i: _alone(integrands[i], sigma, mu, dps) for i in todo}
     for i, name in enumerate(names):
         value, verdict = extra[i]
         if verdict is not None:
@@ -242,6 +257,13 @@ def _expectations(analysis, names, sigma, mu, dps):
             continue
         results[name] = _transform(COMPONENTS[name], _add_exact(quantities[i], value, dps), dps)
     return results
+
+
+def _alone(integrand, sigma, mu, dps):
+    try:
+        return expectations([integrand], sigma, mu, dps)[0]
+    except SymsigError as exc:
+        return Quantity.undefined(str(exc), "expectation failed", dps)
 
 
 def _classical(integrand, analysis):
@@ -278,13 +300,14 @@ def _transform(spec, quantity, dps):
 
 # ------------------------------------------------------------------ derived
 
-def _derived(spec, values, sigma, dps):
+def _derived(spec, values, sigma, dps, analysis=None, mu=0):
     names = sorted((s for s in spec.formula.free_symbols if s != SIGMA), key=str)
     inputs = [values[s.name] for s in names]
     formula = spec.formula.subs(SIGMA, sigma)
-    undefined = [n for n, q in zip(names, inputs) if q.status == "undefined"]
+    undefined = [(n, q) for n, q in zip(names, inputs) if q.status == "undefined"]
     if undefined:
-        return Quantity.undefined(f"needs {undefined[0]}, which is undefined", "formula", dps)
+        name, q = undefined[0]
+        return Quantity.undefined(f"needs {name}, which is undefined: {q.reason}", "formula", dps)
     infinite = {s: q.exact for s, q in zip(names, inputs) if q.status == "infinite"}
     if infinite:
         value = formula.subs(infinite)
@@ -293,16 +316,70 @@ def _derived(spec, values, sigma, dps):
         return Quantity.undefined(f"needs {', '.join(map(str, infinite))}, which is infinite", "formula", dps)
     if all(q.status == EXACT for q in inputs):
         exact = {s: q.exact for s, q in zip(names, inputs)}
-        if sympy.fraction(sympy.together(formula))[1].subs(exact) == 0:
-            return Quantity.undefined(f"{spec.formula} has a zero denominator here", "formula", dps)
-        return Quantity.from_exact(simplify(formula.subs(exact)), "formula of exact components", dps)
-    return _derived_numeric(formula, names, inputs, dps)
+        try:
+            if sympy.fraction(sympy.together(formula))[1].subs(exact) == 0:
+                return Quantity.undefined(f"{spec.formula} has a zero denominator here", "formula", dps)
+            return Quantity.from_exact(simplify(formula.subs(exact)), "formula of exact components", dps)
+        except (SymsigError, OverflowError, ValueError):
+            pass  # SymPy cannot evaluate the exact form (huge mu): use the values of the inputs
+    result = _derived_numeric(formula, names, inputs, dps)
+    if analysis is not None and (not result.is_finite or result.dps < dps):
+        return _without_variance_cancellation(formula, names, inputs, analysis, sigma, mu, dps) or result
+    return result
+
+
+def _variances(formula):
+    """``{S - T**2: U}`` for the sub-expressions of formula that are the variance of U.
+
+    S and T are expectation components with integrands ``U**2`` and ``U`` (m2 - m1**2
+    is Var phi, chi - g1**2 is Var phi').
+    """
+    found = {}
+    for add in formula.atoms(sympy.Add):
+        terms = add.args
+        if len(terms) != 2:
+            continue
+        for s, t in (terms, terms[::-1]):
+            if s.is_Symbol and (-t).is_Pow and (-t).exp == 2 and (-t).base.is_Symbol:
+                spec_s, spec_t = COMPONENTS.get(s.name), COMPONENTS.get((-t).base.name)
+                if (spec_s and spec_t and spec_s.integrand is not None and spec_t.integrand is not None
+                        and spec_s.transform is None and spec_t.transform is None
+                        and sympy.expand(spec_s.integrand - spec_t.integrand**2) == 0):
+                    found[add] = spec_t.integrand
+    return found
+
+
+def _without_variance_cancellation(formula, names, inputs, analysis, sigma, mu, dps):
+    """The formula with each variance S - T**2 computed centred (see :func:`symsig.gaussian.variance`).
+
+    Used when the plain formula loses digits: far from mu = 0, m2 and m1**2 agree in
+    most of their digits.  None when no variance sub-term applies.
+    """
+    replacements, extra_names, extra_inputs = {}, [], []
+    for k, (term, integrand) in enumerate(_variances(formula).items()):
+        if integrand.has(DPHI) and analysis.jumps or integrand.has(DDPHI) and analysis.kinks:
+            continue  # Dirac masses: the centred quadrature would miss them
+        symbol = sympy.Symbol(f"_variance{k}")
+        replacements[term] = symbol
+        extra_names.append(symbol)
+        extra_inputs.append(variance(_classical(integrand, analysis), sigma, mu, dps))
+    if not replacements:
+        return None
+    reduced = formula.xreplace(replacements)
+    used = [(n, q) for n, q in zip(names + extra_names, inputs + extra_inputs) if n in reduced.free_symbols]
+    result = _derived_numeric(reduced, [n for n, _ in used], [q for _, q in used], dps)
+    method = "formula with the variance from a centred quadrature"
+    return Quantity.numeric(result.value, result.error, method, result.dps) if result.is_finite else result
 
 
 def _derived_numeric(formula, names, inputs, dps):
     with workdps(dps):
         func = sympy.lambdify(names, formula, "mpmath")
         args = [q.value for q in inputs]
+        # an exact input's value is rounded to the working precision: a formula that
+        # cancels (m2 - m1**2 far from mu = 0) must see that error
+        inputs = [q if q.error or q.status != EXACT else
+                  Quantity.numeric(q.value, abs(q.value) * mpmath.eps, q.method, q.dps) for q in inputs]
         try:
             value = func(*args)
         except ZeroDivisionError:

@@ -66,13 +66,20 @@ def test_symbolic_output(capsys):
     assert "g1 = no closed form" in out
 
 
+def test_divergent_moments_are_infinite_not_errors(capsys):
+    # E[exp(Z^2)] = E[exp(2 Z^2)] = +oo (conventions: infinite results are +oo, not errors)
+    status, out, _ = run(capsys, "signature", "exp(x**2)", "--dps", "10", "--json")
+    comps = json.loads(out)["components"]
+    assert status == 0 and comps["m1"]["value"] == "oo" and comps["m2"]["value"] == "oo"
+
+
 @pytest.mark.parametrize("argv, message", [
     (["signature", "x*(", "--dps", "10"], "cannot parse"),
     (["signature", "x*y"], "unknown name 'y'"),
     (["signature", "relu", "--sigma", "0"], "sigma"),
     (["signature", "relu", "--sigma", "-1"], "sigma"),
     (["signature", "relu", "--dps", "0"], "dps"),
-    (["signature", "exp(x**2)", "--dps", "10"], "diverges"),
+    (["signature", "relu", "--dps", "1000000"], "dps"),
     (["signature", "softmax"], "unknown activation 'softmax'"),
     (["signature", "elu(alpha=-1)"], "alpha must be a positive"),
     (["table", "relu", "--sigma", "abc"], "sigma must be a number"),

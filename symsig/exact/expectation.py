@@ -32,7 +32,7 @@ def truncated_expectation(g, x, a, b, sigma, mu=0):
     >>> truncated_expectation(sympy.tanh(x)**2, x, -oo, oo, sigma, 0) is None
     True
     """
-    args = [sympy.sympify(v) for v in (g, a, b, sigma, mu)]
+    args = [sympy.sympify(v, strict=True) for v in (g, a, b, sigma, mu)]
     return _cached(args[0], x, *args[1:])
 
 

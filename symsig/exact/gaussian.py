@@ -22,7 +22,7 @@ Anything else (Owen's T at h != 0, three Phi factors, ...) has no rule.
 from functools import lru_cache
 
 import sympy
-from sympy import Integer, asin, atan, binomial, exp, oo, pi, sqrt
+from sympy import Integer, Rational, asin, atan, binomial, exp, gamma, oo, pi, sqrt
 
 from .terms import Phi, density
 
@@ -49,7 +49,8 @@ def gaussian_moment(k, m, s, phis, a, b):
     beta = _standardise(b, m, s)
     shifted = tuple((sympy.expand(c + d * m), sympy.expand(d * s)) for c, d in phis)
     total, rules = Integer(0), frozenset()
-    for j in range(k + 1):
+    # at m = 0 only j = k survives: skipping the others keeps relu(x)**1000 linear in k
+    for j in (range(k + 1) if not m.is_zero else (k,)):
         part = standard_integral(j, shifted, alpha, beta)
         if part is None:
             return None
@@ -85,11 +86,15 @@ def standard_integral(j, phis, alpha, beta):
 
 
 def _truncated_moment(j, alpha, beta):
-    if j == 0:
-        return Phi(beta) - Phi(alpha)
-    boundary = _at(lambda t: t**(j - 1) * density(t), beta) - _at(lambda t: t**(j - 1) * density(t), alpha)
-    lower = (j - 1) * _truncated_moment(j - 2, alpha, beta) if j >= 2 else 0
-    return lower - boundary
+    """``M_j = (j-1) M_{j-2} - [t**(j-1) phi(t)]``, iterated upwards (no recursion depth in j)."""
+    if (alpha, beta) in ((0, oo), (-oo, 0)):
+        # the half-line moment in closed form: 2**(j/2 - 1) Gamma((j + 1)/2) / sqrt(pi)
+        return (-1 if beta == 0 and j % 2 else 1) * 2**Rational(j - 2, 2) * gamma(Rational(j + 1, 2)) / sqrt(pi)
+    moment = Phi(beta) - Phi(alpha) if j % 2 == 0 else Integer(0)
+    for i in range(2 - j % 2, j + 1, 2):
+        boundary = _at(lambda t: t**(i - 1) * density(t), beta) - _at(lambda t: t**(i - 1) * density(t), alpha)
+        moment = (i - 1) * moment - boundary
+    return moment
 
 
 def _at(f, t):

@@ -48,7 +48,7 @@ def definite_integral(g, x, a, b):
     >>> definite_integral((2 - x**2) * exp(-x**2 / 2) / sqrt(2 * pi), x, 0, sqrt(2)).expr
     exp(-1)/sqrt(pi) + erf(1)/2
     """
-    g, a, b = (sympy.sympify(v) for v in (g, a, b))
+    g, a, b = (sympy.sympify(v, strict=True) for v in (g, a, b))
     if (a > b) == True:  # noqa: E712  (a SymPy relational may be undecidable)
         result = definite_integral(g, x, b, a)
         return None if result is None else ExactResult(-result.expr, result.rule)

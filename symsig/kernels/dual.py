@@ -16,10 +16,14 @@ from dataclasses import dataclass
 
 import mpmath
 import sympy
+from sympy import oo
 
 from ..activations import get_activation
 from ..calculus import decompose
-from ..errors import DomainError, InputError, UndefinedError
+from ..activations import x
+from ..errors import DivergenceError, DomainError, InputError, UndefinedError
+from ..gaussian import expectation_verdict
+from ..singularities import SingularityUnknown, Verdict, growth, singular_divergences
 from ..precision import exact_number, workdps
 from ..quantity import Quantity
 from . import _numeric
@@ -57,6 +61,9 @@ def dual_activation(phi, q1=1, q2=1, q12=0, derivative=False, dps=30):
     phi = activation_expr(phi)
     q1, q2, q12 = _check_moments(q1, q2, q12)
     _no_jump_for_derivative(phi, derivative)
+    verdict = _divergence_verdict(phi, derivative, q1, q2, q12)
+    if verdict is not None:
+        return verdict.quantity(dps)
     closed = closed_form_dual(phi, derivative)
     if closed is not None:
         expr, method = closed
@@ -66,6 +73,54 @@ def dual_activation(phi, q1=1, q2=1, q12=0, derivative=False, dps=30):
     with workdps(dps):
         value, error = _numeric.expect_2d(f, f, *(mpmath.mpf(sympy.N(v, mpmath.mp.dps)) for v in (q1, q2, q12)), dps)
         return Quantity.numeric(+value, +error, NUMERIC_METHOD, dps)
+
+
+def _divergence_verdict(phi, derivative, q1, q2, q12):
+    """A :class:`~symsig.singularities.Verdict` when E[f(U) f(V)] is not finite, else None.
+
+    Cauchy-Schwarz: finite when E[f(U)**2] and E[f(V)**2] are.  At |rho| = 1 the
+    pair is one Gaussian and the 1-D analysis decides.  Otherwise a tail with
+    log|f| ~ c x**2 diverges against the bivariate density iff 2 c lambda_max > 1
+    (lambda_max the larger eigenvalue of the covariance), faster growth always.
+    """
+    pieces = decompose(phi)
+    f = pieces.diff() if derivative else pieces
+    square = f.map(lambda e: e**2)
+    if all(expectation_verdict(square, sympy.sqrt(q), 0) is None for q in (q1, q2)):
+        return None
+    if q12**2 == q1 * q2:
+        ratio = q12 / q1
+        product = f.as_expr() * f.as_expr().subs(x, ratio * x)
+        return expectation_verdict(decompose(product), sympy.sqrt(q1), 0)
+    lam = (q1 + q2 + sympy.sqrt((q1 - q2)**2 + 4 * q12**2)) / 2
+    try:
+        ends = [growth(f.pieces[0].expr, -1), growth(f.pieces[-1].expr, 1)]
+    except SingularityUnknown:
+        ends = None
+    if ends:
+        top = [dict(g.P).get(oo, 0) for g in ends]
+        quad = [dict(g.P).get(sympy.Integer(2), 0) for g in ends]
+        tails_light = all(t == 0 and max(g.P, default=(0,))[0] <= 2 for t, g in zip(top, ends)) \
+            and all(2 * c * lam < 1 for c in quad)
+        if tails_light and not _singular(f):
+            return None  # the quadratic form of the integrand stays negative definite
+    if ends and all(g.tight == 2 for g in ends):
+        if any(t > 0 for t in top) or any(2 * c * lam > 1 for c in quad):
+            signs = {g.sign for g in ends}
+            if len(signs) == 1 and None not in signs:
+                return Verdict("infinite", "phi(U) phi(V) grows faster than the bivariate Gaussian "
+                               "density decays along its main axis", 1)
+            return Verdict("undefined", "|phi(U) phi(V)| has infinite expectation, and phi takes both "
+                           "signs where it grows")
+    raise DivergenceError("E[phi(U)**2] is infinite here, and whether E[phi(U) phi(V)] is finite at this "
+                          "covariance was not decided; use |q12| = sqrt(q1 q2) or a lighter-tailed phi")
+
+
+def _singular(f):
+    try:
+        return bool(singular_divergences(f))
+    except SingularityUnknown:
+        return True
 
 
 class DualKernel:
@@ -82,8 +137,14 @@ class DualKernel:
         self._exact = closed[0] if closed else None
         self._func = sympy.lambdify((Q1, Q2, Q12), closed[0], modules="mpmath") if closed else None
         self._pieces = None if closed else _numeric.compiled(phi, derivative)
+        self._phi, self._derivative = phi, derivative
 
     def __call__(self, q1, q2, q12, dps):
+        # an mpf is a binary rational: decide on its exact value
+        exact = [sympy.Integer(v.man) * sympy.Integer(2)**v.exp for v in map(mpmath.mpf, (q1, q2, q12))]
+        verdict = _divergence_verdict(self._phi, self._derivative, *exact)
+        if verdict is not None:
+            raise DivergenceError(f"the dual kernel is not finite at this layer: {verdict.reason}")
         if self._func is not None:
             q12 = max(-mpmath.sqrt(q1 * q2), min(mpmath.sqrt(q1 * q2), q12))  # rounding at rho = +-1
             value = mpmath.re(self._func(q1, q2, q12))
