@@ -44,3 +44,16 @@ def test_mittag_leffler_is_one_object():
     ctx = mpmath.MPContext()
     ctx.dps = 30
     assert abs(symsig.mittag_leffler(1, 1, 2, dps=20).value - ctx.exp(2)) < ctx.mpf(10) ** -19 * 8
+
+
+def test_ml_at_4400_digits_prints_value_and_error(capsys):
+    # the error estimate (~1e-4399) used to crash mpmath.nstr on Python's 4300-digit int limit
+    status, out, err = run(capsys, "ml", "--dps", "4400", "0.5", "1", "2")
+    assert status == 0, err
+    shown = out.split(" = ")[1].split()[0]
+    ctx = mpmath.MPContext()
+    ctx.dps = 4420
+    truth = ctx.exp(4) * ctx.erfc(-2)  # E_{1/2,1}(z) = exp(z^2) erfc(-z)
+    expected = ctx.nstr(truth, 4400, strip_zeros=False)  # (parsing 4400 digits back hits the int limit)
+    assert len(shown) == len(expected) and shown[:-2] == expected[:-2]
+    assert "estimated absolute error: " in out

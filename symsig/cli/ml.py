@@ -4,7 +4,7 @@ import json
 
 import mpmath
 
-from ..precision import check_dps, exact_number, format_value
+from ..precision import check_dps, exact_number, format_value, short_str
 
 
 def register(subparsers):
@@ -32,7 +32,7 @@ def _ml(args):
     with mpmath.workdps(dps + 10):  # mpc() rounds to the current precision
         value = mpmath.mpc(result.value)
     re, im = format_value(value.real, dps), format_value(value.imag, dps)
-    error = mpmath.nstr(result.error, 3)
+    error = short_str(result.error, 3)
     if args.json:
         print(json.dumps({"alpha": args.alpha, "beta": args.beta, "gamma": args.gamma, "z": args.z,
                           "dps": dps, "value_re": re, "value_im": im, "method": result.method,

@@ -25,6 +25,7 @@ from mpmath.calculus.quadrature import GaussLegendre
 from ..activations import x
 from ..calculus import decompose
 from ..errors import ConvergenceError, UndefinedError
+from ..precision import short_str
 
 PANEL_WIDTH = 2  # in standard deviations; poles of tanh-like pieces at ~pi/2 need <= 24 nodes
 
@@ -126,7 +127,7 @@ def _with_estimate(rule_sum, dps, what="Gaussian integral"):
         if error <= target * scale:
             return values[-1], error
     raise ConvergenceError(f"the {what} did not reach {dps} digits (last two rules differ by "
-                           f"{mpmath.nstr(d1 / scale, 3)} relative); lower dps or check the activation")
+                           f"{short_str(d1 / scale, 3)} relative); lower dps or check the activation")
 
 
 def expect_1d(func, sigma, dps, mu=0, kinks=()):
