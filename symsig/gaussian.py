@@ -24,7 +24,8 @@ import sympy
 from .activations import get_activation, x
 from .budget import is_zero, simplify
 from .calculus import PiecewiseSmooth, decompose
-from .errors import ConvergenceError, DomainError, InputError
+from . import limits
+from .errors import ConvergenceError, DomainError, InputError, LimitError
 from .precision import check_dps, exact_number, lambdify_mpmath, workdps
 from .quadrature import _mpf, gaussian_quadrature, point_precision
 from .quantity import Quantity, without_erf_cancellation
@@ -219,6 +220,16 @@ def _finite(value):
     return value
 
 
+def _order(value, name):
+    """A nonnegative integer (a power or a derivative order) from a user number."""
+    number = exact_number(value, name)
+    if not (number.is_integer and number >= 0):
+        raise DomainError(f"{name} must be a nonnegative integer, got {value!r}")
+    if number > limits.MAX_EXPONENT:
+        raise LimitError(f"{name} = {number} exceeds MAX_EXPONENT = {limits.MAX_EXPONENT} (symsig.limits)")
+    return int(number)
+
+
 def gaussian_moment(phi, power=1, sigma=SIGMA, mu=0, derivative=0, dps=30):
     """``E[phi^(derivative)(X)^power]``: a SymPy closed form when ``sigma`` is a symbol.
 
@@ -234,6 +245,7 @@ def gaussian_moment(phi, power=1, sigma=SIGMA, mu=0, derivative=0, dps=30):
     >>> gaussian_moment(sympy.Max(x, 0), power=2)
     sigma**2/2
     """
+    power, derivative = _order(power, "power"), _order(derivative, "derivative")
     pieces = _as_pieces(phi if isinstance(phi, PiecewiseSmooth) else get_activation(phi).expr)
     for _ in range(derivative):
         pieces = pieces.diff()

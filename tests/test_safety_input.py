@@ -367,3 +367,15 @@ def test_limits_can_be_raised_for_a_session(monkeypatch):
     assert check_dps(15_000) == 15_000
     monkeypatch.setattr(limits, "MAX_EXPONENT", 20_000)
     assert parse_activation("x**15000").expr == x**15000
+
+
+@pytest.mark.parametrize("kwargs", [{"derivative": -1}, {"derivative": "1.5"}, {"power": -1}, {"power": "x"}])
+def test_gaussian_moment_orders_are_nonnegative_integers(kwargs):
+    # derivative=-1 used to return m1 silently
+    with pytest.raises(symsig.SymsigError):
+        symsig.gaussian_moment("relu", sigma=1, **kwargs)
+
+
+def test_gaussian_moment_orders_may_be_typed_as_text():
+    # E[relu'(Z)^2] = P(Z > 0) = 1/2
+    assert symsig.gaussian_moment("relu", power="2", derivative="1", sigma=1).exact == sympy.Rational(1, 2)
