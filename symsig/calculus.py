@@ -263,7 +263,7 @@ def _limit_inf(expr, d):
         if inner is None or isinstance(inner, sympy.AccumBounds) and func != sympy.exp:
             return None
         if inner in (oo, -oo):
-            return sympy.sympify(_AT_INFINITY[func][0 if inner == oo else 1])
+            return sympy.S(_AT_INFINITY[func][0 if inner == oo else 1])
         return func(inner)  # continuous at a finite limit (entire functions and atan)
     return None
 

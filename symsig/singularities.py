@@ -340,7 +340,7 @@ def _compare(g1, g2):
 
 
 def _sign_of(c):
-    c = sympy.sympify(c)
+    c = sympy.sympify(c, strict=True)
     if c.is_zero:
         return 0
     if c.is_positive:
@@ -524,7 +524,7 @@ def expectation_verdict(pieces, sigma, mu):
 
     Raises :class:`DomainError` when f takes complex values.
     """
-    sigma, mu = sympy.sympify(sigma), sympy.sympify(mu)
+    sigma, mu = sympy.sympify(sigma, strict=True), sympy.sympify(mu, strict=True)
     try:
         parts = _describe_singularities(singular_divergences(pieces))
     except _Unknown:

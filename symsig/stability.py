@@ -25,11 +25,12 @@ from sympy import oo
 from .activations import x
 from .budget import attempt
 from .calculus import Piece, PiecewiseSmooth, decompose, slopes
-from .errors import ConvergenceError, DomainError, UndefinedError
+from .errors import ConvergenceError, DivergenceError, DomainError, InputError, LimitError, UndefinedError
 from .gaussian import SIGMA, exact_form, expectations
 from .kernels.dual import activation_expr
-from .precision import exact_number, to_mpmath, workdps
-from .quantity import Quantity
+from .precision import check_dps, exact_number, to_mpmath, workdps
+from .quantity import INFINITE, UNDEFINED, Quantity
+from .singularities import expectation_verdict
 
 S = sympy.Symbol("s", nonnegative=True)  # s = sqrt(q)
 GRID_PER_DECADE = 5  # scan density of F(q) - q on [1e-4, q_max]; closer root pairs can be missed
@@ -39,6 +40,8 @@ SCAN_DPS = 8  # digits of the sign scan; roots are then refined at the requested
 # ------------------------------------------------------------- Gaussian statistics
 
 M2, CHI, XPP, A = range(4)  # E[phi^2], E[phi'^2], E[X phi phi'], E[X^2 phi'^2] at X = s Z
+NAMES = ("E[phi(X)^2]", "E[phi'(X)^2]", "E[X phi(X) phi'(X)]", "E[X^2 phi'(X)^2]")
+MAX_POINTS = 10_000  # most grid points kernel_bound evaluates
 
 
 class _Stats:
@@ -52,6 +55,10 @@ class _Stats:
     def __init__(self, phi):
         self.phi = phi
         self.pieces = decompose(phi)
+        try:  # raises DomainError when phi takes complex values (log(x) at x < 0)
+            expectation_verdict(self.pieces, 1, 0)
+        except DivergenceError:
+            pass  # E[phi] itself is not needed; the statistics are decided one by one in at()
         jumps = self.pieces.jumps()
         if jumps:
             raise UndefinedError(f"phi jumps at x = {sorted(jumps, key=float)}: phi' carries a Dirac mass, "
@@ -63,20 +70,37 @@ class _Stats:
                            self.dpieces.map(lambda e: x**2 * e**2))
         self.exact = [_exact_in_sigma(f) for f in self.integrands]
         self.funcs = [None if e is None else sympy.lambdify(SIGMA, e, modules="mpmath") for e in self.exact]
+        self.reasons = {}
 
-    def at(self, s, dps, which=(M2, CHI, XPP, A)):
-        """``{index: (value, error)}`` at standard deviation ``s`` (an mpf; call inside workdps)."""
+    def at(self, s, dps, which=(M2, CHI, XPP, A), lenient=False):
+        """``{index: (value, error)}`` at standard deviation ``s`` (an mpf; call inside workdps).
+
+        An infinite statistic is ``(+-inf, 0)`` with its reason in ``self.reasons``; an
+        undefined one raises :class:`UndefinedError` (``(None, None)`` when ``lenient``), a
+        quadrature failure :class:`ConvergenceError`.
+        """
         result, todo = {}, []
         for i in which:
-            if self.funcs[i] is not None:
-                value = mpmath.mpf(self.funcs[i](s))
+            value = _real_finite(self.funcs[i], s) if self.funcs[i] is not None else None
+            if value is not None:
                 result[i] = (value, 10 * mpmath.eps * max(1, abs(value)))
-            else:
+            else:  # no closed form, or one that is not a finite real here: the engine decides
                 todo.append(i)
         if todo:
             found = expectations([self.integrands[i] for i in todo], sigma=s, dps=dps, exact=False)
             for i, q in zip(todo, found):
-                result[i] = (q.value, q.error)
+                where = f"{NAMES[i]} at X = s Z, s = {mpmath.nstr(s, 8)}"
+                if q.status == UNDEFINED and lenient and q.method != "quadrature did not converge":
+                    result[i] = (None, None)
+                elif q.status == UNDEFINED:
+                    error = ConvergenceError if q.method == "quadrature did not converge" else UndefinedError
+                    raise error(f"{where} is undefined: {q.reason}")
+                elif q.status == INFINITE:
+                    # the first (smallest s) reason is kept: the scan runs upwards
+                    self.reasons.setdefault(i, f"{where} = {'+' if q.value > 0 else '-'}oo: {q.reason}")
+                    result[i] = (q.value, mpmath.mpf(0))
+                else:
+                    result[i] = (q.value, q.error)
         return result
 
     def slope_at_zero(self):
@@ -88,10 +112,26 @@ class _Stats:
         return self.dpieces.piece_at(zero).expr.subs(x, 0) ** 2
 
     def value_at_zero(self):
+        """phi(0) (one-sided mean at a breakpoint), or None when phi is not finite there (1/x, log x)."""
         zero = sympy.Integer(0)
         if zero in self.pieces.breakpoints:
-            return self.pieces.one_sided(self.pieces.breakpoints.index(zero), zero)
-        return self.pieces.piece_at(zero).expr.subs(x, 0)
+            value = self.pieces.one_sided(self.pieces.breakpoints.index(zero), zero)
+        else:
+            value = self.pieces.piece_at(zero).expr.subs(x, 0)
+        return value if value.is_extended_real and value.is_finite else None
+
+
+def _real_finite(func, s):
+    """``func(s)`` when it is a finite real number, else None (a closed form outside its range)."""
+    try:
+        value = mpmath.mpmathify(func(s))
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+    if isinstance(value, mpmath.mpc):
+        if value.imag:
+            return None
+        value = value.real
+    return value if mpmath.isfinite(value) else None
 
 
 def _exact_in_sigma(integrand):
@@ -151,33 +191,71 @@ def variance_fixed_points(phi, sigma_w2=1, sigma_b2=0, dps=20, q_max=10**4):
     """All fixed points ``q* >= 0`` of the variance map, or the reason there is none.
 
     Exact when ``m2(s)`` has a closed form that is a polynomial in s (then the
-    fixed points are the real roots of a polynomial); otherwise numeric: a sign
+    fixed points are the real roots of a polynomial: exact real roots for
+    rational coefficients, radicals whose signs SymPy decides for degree <= 2,
+    the numeric scan otherwise); otherwise numeric: a sign
     scan of ``G(q) = F(q) - q`` on a geometric grid over [0, q_max] at
     SCAN_DPS digits, roots refined by safeguarded Newton at ``dps`` digits
     (``G'`` from Stein: ``F'(q) = sigma_W^2 E[X phi(X) phi'(X)] / q``), and the
-    sign of G beyond q_max read from the asymptotic slopes.
+    sign of G beyond q_max read from the asymptotic slopes.  Where ``m2`` is
+    ``+oo`` (heavy tails, non-integrable poles) ``F(q) = +oo`` and the result says so.
+
+    >>> r = variance_fixed_points("Max(tanh(-1), -1)", "1", "1/10", dps=15)  # constant -tanh(1)
+    >>> [p.q.exact for p in r.points]
+    [1/10 + tanh(1)**2]
     """
     phi = activation_expr(phi)
     sw, sb = _parameters(sigma_w2, sigma_b2)
+    dps = check_dps(dps)
+    q_max = exact_number(q_max, "q_max")
+    if not (q_max.is_real and q_max >= 1):
+        raise DomainError(f"q_max must be a real number >= 1, got {q_max}")
     stats = _Stats(phi)
     m2 = stats.exact[M2]
     if m2 is not None and sympy.expand(m2).is_polynomial(SIGMA) and stats.exact[CHI] is not None:
-        return _exact_fixed_points(stats, sw, sb, dps)
+        result = _exact_fixed_points(stats, sw, sb, dps)
+        if result is not None:
+            return result
     return _numeric_fixed_points(stats, sw, sb, dps, q_max)
 
 
+def _polynomial_roots(poly):
+    """The roots ``s >= 0`` of ``poly``, exactly, or None when their signs cannot be decided exactly.
+
+    Rational coefficients: SymPy's real-root isolation.  Other coefficients (pi, tanh(1),
+    sqrt(2/pi) from a constant or an offset in phi): the radicals of degree <= 2, kept
+    when SymPy decides each one's realness and sign.
+    """
+    if poly.domain.is_ZZ or poly.domain.is_QQ:
+        return sorted({r for r in poly.real_roots() if r >= 0}, key=float)
+    if poly.degree() > 2:
+        return None
+    roots = set()
+    for r in sympy.roots(poly, multiple=True):
+        real = r.is_extended_real
+        nonnegative = r.is_nonnegative if real else False
+        if real is None or nonnegative is None:
+            return None
+        if nonnegative:
+            roots.add(r)
+    return sorted(roots, key=lambda r: sympy.N(r, 30))
+
+
 def _exact_fixed_points(stats, sw, sb, dps):
+    """The exact fixed points, or None when the roots' signs are not decided exactly."""
     m2 = sympy.expand(stats.exact[M2].subs(SIGMA, S))
     g = sympy.expand(sw * m2 + sb - S**2)
     method = "exact: m2(s) is a polynomial in s = sqrt(q) (closed form); real roots of F(q) - q"
     if g == 0:
         return VarianceMap(sw, sb, [], True, method, reason="F(q) = q for every q: every variance is fixed "
                            "(the critical line of a positively homogeneous activation)", every_q_fixed=True)
-    roots = sorted({r for r in sympy.Poly(g, S).real_roots() if r >= 0}, key=float)
+    roots = _polynomial_roots(sympy.Poly(g, S))
+    if roots is None:
+        return None
     slope = sympy.expand(sympy.diff(sw * m2, S) / (2 * S))
     points = []
     for r in roots:
-        q = sympy.nsimplify(r**2) if not r.is_Rational else r**2
+        q = r**2
         f_prime = (attempt(sympy.limit, slope, S, 0, "+", seconds=5) if r == 0 else slope.subs(S, r))
         chi = sw * (stats.exact[CHI].subs(SIGMA, r) if r != 0 else stats.slope_at_zero())
         if f_prime is None:
@@ -217,7 +295,12 @@ def _numeric_fixed_points(stats, sw, sb, dps, q_max):
               f"slopes; Gaussian moments by {moments}")
     with workdps(dps):
         w, b = to_mpmath(sw), to_mpmath(sb)
-        g_zero = w * to_mpmath(stats.value_at_zero() ** 2) + b
+        decades = int(mpmath.ceil(mpmath.log10(to_mpmath(q_max))))
+        if GRID_PER_DECADE * (decades + 4) > MAX_POINTS:
+            raise LimitError(f"q_max = {q_max} needs more than MAX_POINTS = {MAX_POINTS} grid points")
+        phi0 = stats.value_at_zero()
+        # F(0) = sigma_W^2 phi(0)^2 + sigma_b^2; None when phi(0) is not a finite number
+        g_zero = None if phi0 is None else w * to_mpmath(phi0 ** 2) + b
 
         def g(q, digits):
             if q == 0:
@@ -225,20 +308,37 @@ def _numeric_fixed_points(stats, sw, sb, dps, q_max):
             return w * stats.at(mpmath.sqrt(q), digits, (M2,))[M2][0] + b - q
 
         grid = [mpmath.mpf(0)] + [mpmath.mpf(10) ** (mpmath.mpf(k) / GRID_PER_DECADE)
-                                  for k in range(-4 * GRID_PER_DECADE, GRID_PER_DECADE * int(mpmath.log10(q_max)) + 1)]
+                                  for k in range(-4 * GRID_PER_DECADE, GRID_PER_DECADE * decades + 1)]
+        grid = [q for q in grid if q <= to_mpmath(q_max)]
         values = [g(q, min(dps, SCAN_DPS)) for q in grid]
         roots = [mpmath.mpf(0)] if g_zero == 0 else []
+        notes, jumps = [], []
         for q0, q1, g0, g1 in zip(grid, grid[1:], values, values[1:]):
-            if g0 * g1 < 0:
-                roots.append(_refine(stats, w, b, q0, q1, g0, dps))
+            if g0 is not None and g0 * g1 < 0:
+                root = _refine(stats, w, b, q0, q1, g0, dps)
+                residual = g(root, dps)
+                if mpmath.isfinite(residual) and abs(residual) <= mpmath.mpf(10) ** -max(dps // 2, 5) * max(1, root):
+                    roots.append(root)
+                else:  # G does not cross 0 here: F jumps to +oo (m2 diverges beyond this q)
+                    jumps.append(root)
+        infinite = [q for q, v in zip(grid, values) if v is not None and mpmath.isinf(v)]
+        if infinite:
+            notes.append(f"F(q) = +oo for q >= {mpmath.nstr(infinite[0], 6)} on the grid ({stats.reasons[M2]}); "
+                         "fixed points can only lie below")
+        notes += [f"F(q) - q jumps from < 0 to +oo near q = {mpmath.nstr(q, 8)} (the divergence threshold "
+                  "of m2): not a fixed point" for q in jumps]
+        if len(infinite) == len(grid) - 1:
+            return VarianceMap(sw, sb, [], False, method, notes=notes, reason=(
+                f"F(q) = +oo at every scanned q in [1e-4, {q_max}]: {stats.reasons[M2]}"))
         sign, tail_reason = _tail_sign(stats.phi, sw, sb, dps)
-        notes = [tail_reason]
+        notes.insert(0, tail_reason)
         if sign == 1 and values[-1] < 0:
             notes.append(f"WARNING: F(q) - q < 0 at q_max = {q_max} but > 0 in the tail: a root beyond q_max")
         fixed = [_numeric_point(stats, w, b, q, dps) for q in roots]
         reason = None
         if not fixed:
-            extreme = min(range(len(grid)), key=lambda i: values[i] if sign != -1 else -values[i])
+            finite = [i for i, v in enumerate(values) if v is not None and mpmath.isfinite(v)]
+            extreme = min(finite, key=lambda i: values[i] if sign != -1 else -values[i])
             reason = (f"F(q) - q keeps one sign on the scanned grid [0, {q_max}] (closest to 0: "
                       f"{mpmath.nstr(values[extreme], 6)} at q = {mpmath.nstr(grid[extreme], 6)}) and in the "
                       f"tail ({tail_reason}); numeric evidence, not a proof")
@@ -248,25 +348,25 @@ def _numeric_fixed_points(stats, sw, sb, dps, q_max):
 def _refine(stats, w, b, lo, hi, g_lo, dps):
     """The root of G in the bracket (lo, hi), G(lo) = g_lo: Newton with G' from Stein, bisection as the safeguard."""
     q = (lo + hi) / 2
-    for _ in range(60):
+    for _ in range(60 + 4 * dps):  # bisection alone gains a digit in 3.3 steps
         s = mpmath.sqrt(q)
-        found = stats.at(s, dps, (M2, XPP))
+        found = stats.at(s, dps, (M2, XPP), lenient=True)  # E[X phi phi'] may be undefined where m2 = +oo
         value = w * found[M2][0] + b - q
-        derivative = w * found[XPP][0] / q - 1
         if value == 0:
             return q
         if value * g_lo > 0:
             lo, g_lo = q, value
         else:
             hi = q
-        step = value / derivative if derivative else mpmath.inf
-        candidate = q - step
-        if not lo <= candidate <= hi:  # Newton left the bracket: bisect
+        xpp = found[XPP][0]
+        derivative = w * xpp / q - 1 if xpp is not None and mpmath.isfinite(value) else mpmath.inf
+        candidate = q - value / derivative if derivative and mpmath.isfinite(derivative) else lo
+        if not lo < candidate < hi:  # Newton left the bracket (or G is +oo here): bisect
             candidate = (lo + hi) / 2
         if abs(candidate - q) <= mpmath.mpf(10) ** (-dps - 2) * q:
             return candidate
         q = candidate
-    raise ConvergenceError("the fixed-point iteration did not converge in 60 steps")
+    raise ConvergenceError("the fixed-point iteration did not converge")
 
 
 def _numeric_point(stats, w, b, q, dps):
@@ -282,8 +382,16 @@ def _numeric_point(stats, w, b, q, dps):
     err_q = residual / max(abs(1 - slope), mpmath.mpf(10) ** (-dps)) + mpmath.mpf(10) ** (-dps - 2) * q
     # F'(q) moves with q at rate F''; the slope's error gets the quadrature error plus err_q times a scale
     return FixedPoint(Quantity.numeric(+q, +err_q, "root of F(q) - q (Newton, bracketed)", dps),
-                      Quantity.numeric(+slope, +(w * e_xpp / q + err_q / q), "sigma_W^2 E[X phi phi'](s)/s^2 (Stein)", dps),
-                      Quantity.numeric(+w * chi, +(w * e_chi + err_q / q), "sigma_W^2 E[phi'(sZ)^2]", dps))
+                      _maybe_infinite(+slope, +(w * e_xpp / q + err_q / q), "sigma_W^2 E[X phi phi'](s)/s^2 (Stein)",
+                                      dps, stats.reasons.get(XPP)),
+                      _maybe_infinite(+w * chi, +(w * e_chi + err_q / q), "sigma_W^2 E[phi'(sZ)^2]", dps,
+                                      stats.reasons.get(CHI)))
+
+
+def _maybe_infinite(value, error, method, dps, reason):
+    if mpmath.isinf(value):
+        return Quantity.infinite(1 if value > 0 else -1, method, dps, reason=reason)
+    return Quantity.numeric(value, error, method, dps)
 
 
 def edge_of_chaos(phi, qs, dps=20):

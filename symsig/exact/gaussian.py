@@ -31,7 +31,7 @@ MAX_PHIS = 2
 
 def normal_integral(k, A, B, phis, a, b):
     """``int_a^b x**k exp(A x**2 + B x) prod Phi(c + d x) dx`` as ``(expr, rules)``, A < 0."""
-    if not sympy.sympify(A).is_negative:
+    if not sympy.sympify(A, strict=True).is_negative:
         return None
     s = 1 / sqrt(-2 * A)
     m = B * s**2

@@ -220,7 +220,7 @@ def _bound_is_w(e):
 def canon(expr):
     """A canonical form for comparisons: derivatives of phi as D(n, p), bound variables renamed,
     absolute values of products split, everything expanded."""
-    expr = sympy.sympify(expr)
+    expr = sympy.sympify(expr, strict=True)
     expr = to_D(expr)
     expr = _rename_bound(expr)
     expr = _split_abs(expr)
@@ -250,7 +250,7 @@ def _is_zero(expr):
 
 
 def _equal(lhs, rhs):
-    return _is_zero(sympy.sympify(lhs) - sympy.sympify(rhs))
+    return _is_zero(sympy.sympify(lhs, strict=True) - sympy.sympify(rhs, strict=True))
 
 
 # ---------------------------------------------------------------------------
@@ -405,7 +405,7 @@ def _change_variables(expr, old, new, image):
 
 
 def rule_change_of_variables(lhs, rhs, ctx, data):
-    old, new, image = (ctx.instantiate(sympy.sympify(v)) for v in data)
+    old, new, image = (ctx.instantiate(sympy.sympify(v, strict=True)) for v in data)
     moved = _change_variables(lhs, old, new, image)
     if moved is None:
         return f"{new} = {image} is not an affine map of {old} with a known nonzero slope"
@@ -515,7 +515,7 @@ def _run_rule(step, lhs, ctx):
     if rule is None:
         return f"unknown justification {step.rule!r}"
     try:
-        return rule(sympy.sympify(lhs), sympy.sympify(step.rhs), ctx, step.data)
+        return rule(sympy.sympify(lhs, strict=True), sympy.sympify(step.rhs, strict=True), ctx, step.data)
     except BudgetExceeded as exc:
         return str(exc)
     except KeyError as exc:  # a statistic or law the registry does not know

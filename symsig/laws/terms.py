@@ -126,7 +126,7 @@ class Sup(sympy.Expr):
     """``sup`` over the real line of an expression in ``var`` (kept unevaluated)."""
 
     def __new__(cls, expr, var):
-        return super().__new__(cls, sympy.sympify(expr), var)
+        return super().__new__(cls, sympy.sympify(expr, strict=True), var)
 
     @property
     def expr(self):
