@@ -72,6 +72,8 @@ class PiecewiseSmooth:
             left, right = self.one_sided(i, point), self.one_sided(i + 1, point)
             if left is None or right is None:
                 raise InputError(f"cannot decide the one-sided limits at x = {point}")
+            if not (left.is_finite and right.is_finite):
+                continue  # a singular point (log|x| at 0), not a jump: the singularity analysis owns it
             jump = right - left
             if not is_zero(jump):
                 jump = simplify(jump)
@@ -102,11 +104,16 @@ def _condition_boundaries(expr):
     for pw in expr.atoms(Piecewise):
         for _, cond in pw.args:
             for rel in cond.atoms(sympy.Rel):
-                roots = attempt(sympy.solve, rel.lhs - rel.rhs, x, seconds=LIMIT_BUDGET)
-                if roots is None:
-                    raise InputError(f"cannot locate the breakpoint of the condition {rel}; "
-                                     "write conditions linear in x")
-                points.update(r for r in roots if r.is_real)
+                # a condition changes where its two sides cross, or where one has a pole (1/x > 0)
+                numerator, denominator = sympy.fraction(sympy.together(rel.lhs - rel.rhs))
+                for side in (numerator, denominator):
+                    if not side.has(x):
+                        continue
+                    roots = attempt(sympy.solve, side, x, seconds=LIMIT_BUDGET)
+                    if roots is None:
+                        raise InputError(f"cannot locate the breakpoint of the condition {rel}; "
+                                         "write conditions linear in x")
+                    points.update(r for r in roots if r.is_real)
     return sorted(points, key=lambda p: float(p))
 
 

@@ -36,6 +36,7 @@ from .gaussian import SIGMA, check_gaussian, expectations, variance
 from .precision import workdps
 from .quantity import EXACT, Quantity
 from .regularity import areas, lipschitz, total_variation
+from .singularities import check_real
 
 PHI, DPHI, DDPHI = sympy.symbols("PHI DPHI DDPHI", real=True)
 
@@ -182,6 +183,8 @@ def signature(phi, sigma=1, mu=0, dps=30, components=NINE, extras=()):
     sigma, mu, dps = check_gaussian(sigma, mu, dps)
     wanted, order = _evaluation_order(components, extras)
     analysis = Analysis(activation.expr, dps)
+    # complex values make every component meaningless: bad input, not one failed component
+    check_real(analysis.pieces)
     values = {}
     expectation_names = [n for n in order if COMPONENTS[n].kind == "expectation"]
     values.update(_expectations(analysis, expectation_names, sigma, mu, dps))

@@ -233,6 +233,21 @@ def _non_integrable(expr, x0, side):
 
 
 @lru_cache(maxsize=1024)
+def check_real(pieces):
+    """Raise :class:`DomainError` when a piece takes complex values somewhere on its interval.
+
+    Only fractional powers and logs whose argument provably goes negative are
+    caught (the structure read by :func:`singular_divergences`); unreadable
+    structure passes, and later numeric evaluation rejects complex values.
+    """
+    for piece in pieces.pieces:
+        try:
+            _, _, nonnegative = _candidates(piece.expr, piece.lo, piece.hi)
+            _check_real(piece.expr, piece.lo, piece.hi, nonnegative)
+        except _Unknown:
+            continue
+
+
 def singular_divergences(pieces):
     """Non-integrable singular points of a :class:`PiecewiseSmooth`: ``((x0, side, sign, in_family), ...)``.
 

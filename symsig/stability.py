@@ -30,7 +30,7 @@ from .gaussian import SIGMA, exact_form, expectations
 from .kernels.dual import activation_expr
 from .precision import check_dps, exact_number, to_mpmath, workdps
 from .quantity import INFINITE, UNDEFINED, Quantity
-from .singularities import expectation_verdict
+from .singularities import _leading, _Unknown, expectation_verdict, split_at_singular_points, unbounded_near
 
 S = sympy.Symbol("s", nonnegative=True)  # s = sqrt(q)
 GRID_PER_DECADE = 5  # scan density of F(q) - q on [1e-4, q_max]; closer root pairs can be missed
@@ -54,11 +54,7 @@ class _Stats:
 
     def __init__(self, phi):
         self.phi = phi
-        self.pieces = decompose(phi)
-        try:  # raises DomainError when phi takes complex values (log(x) at x < 0)
-            expectation_verdict(self.pieces, 1, 0)
-        except DivergenceError:
-            pass  # E[phi] itself is not needed; the statistics are decided one by one in at()
+        self.pieces = _real_pieces(phi)
         jumps = self.pieces.jumps()
         if jumps:
             raise UndefinedError(f"phi jumps at x = {sorted(jumps, key=float)}: phi' carries a Dirac mass, "
@@ -119,6 +115,16 @@ class _Stats:
         else:
             value = self.pieces.piece_at(zero).expr.subs(x, 0)
         return value if value.is_extended_real and value.is_finite else None
+
+
+def _real_pieces(phi):
+    """``decompose(phi)``; :class:`DomainError` when phi takes complex values (log(x) at x < 0)."""
+    pieces = decompose(phi)
+    try:
+        expectation_verdict(pieces, 1, 0)  # its realness check is what is wanted here
+    except DivergenceError:
+        pass  # E[phi] itself is not needed; the statistics used are decided one by one
+    return pieces
 
 
 def _real_finite(func, s):
@@ -332,11 +338,15 @@ def _numeric_fixed_points(stats, sw, sb, dps, q_max):
                 f"F(q) = +oo at every scanned q in [1e-4, {q_max}]: {stats.reasons[M2]}"))
         sign, tail_reason = _tail_sign(stats.phi, sw, sb, dps)
         notes.insert(0, tail_reason)
-        if sign == 1 and values[-1] < 0:
-            notes.append(f"WARNING: F(q) - q < 0 at q_max = {q_max} but > 0 in the tail: a root beyond q_max")
+        beyond = sign is not None and mpmath.isfinite(values[-1]) and sign * values[-1] < 0
+        if beyond:
+            notes.append(f"WARNING: F(q) - q {'<' if sign > 0 else '>'} 0 at q_max = {q_max} but "
+                         f"{'>' if sign > 0 else '<'} 0 in the tail: a fixed point lies beyond q_max (raise q_max)")
         fixed = [_numeric_point(stats, w, b, q, dps) for q in roots]
         reason = None
-        if not fixed:
+        if not fixed and beyond:
+            reason = f"no fixed point in [0, {q_max}], but one lies beyond q_max: {notes[-1]}"
+        elif not fixed:
             finite = [i for i, v in enumerate(values) if v is not None and mpmath.isfinite(v)]
             extreme = min(finite, key=lambda i: values[i] if sign != -1 else -values[i])
             reason = (f"F(q) - q keeps one sign on the scanned grid [0, {q_max}] (closest to 0: "
@@ -360,8 +370,9 @@ def _refine(stats, w, b, lo, hi, g_lo, dps):
             hi = q
         xpp = found[XPP][0]
         derivative = w * xpp / q - 1 if xpp is not None and mpmath.isfinite(value) else mpmath.inf
-        candidate = q - value / derivative if derivative and mpmath.isfinite(derivative) else lo
-        if not lo < candidate < hi:  # Newton left the bracket (or G is +oo here): bisect
+        newton = derivative and mpmath.isfinite(derivative)  # not where G = +oo or G' is undefined
+        candidate = q - value / derivative if newton else (lo + hi) / 2
+        if not lo <= candidate <= hi:  # Newton left the bracket: bisect
             candidate = (lo + hi) / 2
         if abs(candidate - q) <= mpmath.mpf(10) ** (-dps - 2) * q:
             return candidate
@@ -398,15 +409,25 @@ def edge_of_chaos(phi, qs, dps=20):
     """Points ``(q*, sigma_W^2, sigma_b^2)`` with ``chi_1 = 1`` at the fixed point q*.
 
     ``sigma_W^2 = 1 / E[phi'(sqrt q Z)^2]`` and ``sigma_b^2 = q - sigma_W^2 m2(sqrt q)``;
-    values of q that would need ``sigma_b^2 < 0`` are left out.
+    values of q that would need ``sigma_b^2 < 0`` are left out, and so are those where
+    ``E[phi'^2]`` is 0 (constant phi) or ``+oo``, or ``m2 = +oo``: no ``sigma_W^2 > 0`` works there.
     """
+    dps = check_dps(dps)
+    if isinstance(qs, (str, bytes)) or not hasattr(qs, "__iter__"):
+        raise InputError(f"qs must be a list of variances q > 0, got {qs!r}")
+    qs = [exact_number(q, "q") for q in qs]
+    for q in qs:
+        if not (q.is_real and q > 0):
+            raise DomainError(f"each q is a variance and must be > 0, got {q}")
     stats = _Stats(activation_expr(phi))
     curve = []
     with workdps(dps):
         for q in qs:
-            q = to_mpmath(exact_number(q, "q"))
+            q = to_mpmath(q)
             found = stats.at(mpmath.sqrt(q), dps, (M2, CHI))
             m2, chi = found[M2][0], found[CHI][0]
+            if not (0 < chi < mpmath.inf and mpmath.isfinite(m2)):
+                continue
             sw = 1 / chi
             sb = q - sw * m2
             if sb >= -mpmath.mpf(10) ** (-dps):
@@ -419,9 +440,30 @@ def edge_of_chaos(phi, qs, dps=20):
 def derivative_range(phi, dps=20, search=30):
     """``(inf phi', sup phi', method)``: one-sided values at breakpoints, limits at +-oo,
     and interior critical points of phi' (sign changes of phi'' on a grid over
-    [-search, search], refined by bisection).  Exact for piecewise-linear phi."""
-    pieces = decompose(activation_expr(phi))
+    [-search, search], refined by bisection).  Exact for piecewise-linear phi.
+
+    When phi' is unbounded near a finite point (1/x, tan x) the unbounded side is
+    ``-oo``/``oo`` and the other side None (not computed); an oscillating phi' at
+    +-oo (sin x) or a limit SymPy cannot take raises :class:`ConvergenceError`.
+    """
+    dps = check_dps(dps)
+    pieces = _real_pieces(activation_expr(phi))
+    jumps = {p: j for p, j in pieces.jumps().items() if j.is_finite}  # not a pole of phi such as log|x|
+    if jumps:  # phi' carries Dirac masses: +oo at an upward jump, -oo at a downward one
+        up = any(j.is_extended_positive for j in jumps.values())
+        down = any(j.is_extended_negative for j in jumps.values())
+        return (-oo if down else None), (oo if up else None), (
+            f"phi jumps at x = {sorted(jumps, key=float)}: phi' has a Dirac mass there, so it is unbounded")
     dpieces = pieces.diff()
+    try:
+        pole = unbounded_near(dpieces)
+    except _Unknown:
+        pole = None
+    if pole is not None:
+        signs = {_blow_up_sign(p.expr, pole, side) for p in dpieces.pieces for side in (-1, 1)
+                 if p.lo < pole + side * sympy.Rational(1, 10**9) < p.hi}
+        return (-oo if -1 in signs else None), (oo if 1 in signs else None), f"phi' is unbounded near x = {pole}"
+    dpieces = split_at_singular_points(dpieces)
     candidates, exact = [], True
     for i, p in enumerate(dpieces.pieces):
         expr = p.expr
@@ -431,23 +473,42 @@ def derivative_range(phi, dps=20, search=30):
         exact = False
         for end in (p.lo, p.hi):
             value = dpieces.one_sided(i, end) if end not in (oo, -oo) else attempt(sympy.limit, expr, x, end, seconds=3)
-            if value is None or not value.is_finite:
+            if value in (oo, -oo):
                 return (-oo if value == -oo else None), (oo if value == oo else None), "phi' is unbounded"
+            if value is None or isinstance(value, sympy.AccumBounds) or not (value.is_number and value.is_finite
+                                                                             and value.is_extended_real):
+                raise ConvergenceError(f"the limit of phi' = {expr} as x -> {end} was not decided (SymPy gives "
+                                       f"{value}; e.g. phi' oscillates), so the range of phi' is not decided")
             candidates.append(value)
         d2 = sympy.lambdify(x, sympy.diff(expr, x), "mpmath")
         d1 = sympy.lambdify(x, expr, "mpmath")
         with workdps(dps):
             lo = max(mpmath.mpf(sympy.N(p.lo, 30)) if p.lo != -oo else -search, -search)
             hi = min(mpmath.mpf(sympy.N(p.hi, 30)) if p.hi != oo else search, search)
-            grid = mpmath.linspace(lo, hi, 400)[1:-1]
-            for a, c in zip(grid, grid[1:]):
-                if mpmath.sign(d2(a)) * mpmath.sign(d2(c)) < 0:
-                    root = mpmath.findroot(d2, (a, c), solver="anderson")
-                    candidates.append(sympy.Float(d1(root), dps))
+            grid = mpmath.linspace(lo, hi, 400)[1:-1] if lo < hi else []
+            try:
+                for a, c in zip(grid, grid[1:]):
+                    if mpmath.sign(d2(a)) * mpmath.sign(d2(c)) < 0:
+                        root = mpmath.findroot(d2, (a, c), solver="anderson")
+                        candidates.append(sympy.Float(d1(root), dps))
+            except (ArithmeticError, ValueError, TypeError) as exc:
+                raise ConvergenceError(f"the critical points of phi' = {expr} were not found "
+                                       f"({exc.__class__.__name__}: {str(exc).splitlines()[0]})") from None
     values = [sympy.nsimplify(v) if exact else v for v in candidates]
     method = "exact (piecewise-constant phi')" if exact else (
         f"numeric: one-sided values, limits at +-oo, critical points of phi' found on [-{search}, {search}]")
     return min(values, key=float), max(values, key=float), method
+
+
+def _blow_up_sign(expr, x0, side):
+    """+1/-1 when expr -> +-oo as x -> x0 from that side (leading term c s^p log(s)^k, p < 0), else None."""
+    try:
+        c, p, k = _leading(expr, x0, side)
+    except _Unknown:
+        return None
+    if c == 0 or not p < 0 or not k.is_integer:
+        return None
+    return 1 if (c > 0) == (k % 2 == 0) else -1  # log(s) < 0 as s -> 0+
 
 
 @dataclass(frozen=True)
@@ -482,6 +543,8 @@ def lyapunov(phi, a=1, b=0, dps=20):
     """
     phi = activation_expr(phi)
     a, b = exact_number(a, "a"), exact_number(b, "b")
+    if not (a.is_real and b.is_real):
+        raise DomainError(f"a and b must be real, got {a}, {b}")
     if a == 0:
         raise DomainError("a = 0 makes T constant; there is nothing to certify")
     low, high, method = derivative_range(phi, dps)
@@ -539,14 +602,23 @@ def kernel_bound(phi, sigma_min="0.02", sigma_max=10, points=49, dps=15):
     sigma in [sigma_min, sigma_max], refined by golden-section search; whether it
     sits at an end of the range is reported (the true sup may then lie beyond).
     """
-    stats = _Stats(activation_expr(phi))
+    dps = check_dps(dps)
     lo, hi = exact_number(sigma_min, "sigma_min"), exact_number(sigma_max, "sigma_max")
-    if not (0 < lo < hi):
-        raise DomainError("need 0 < sigma_min < sigma_max")
+    if not (lo.is_real and hi.is_real and 0 < lo < hi):
+        raise DomainError(f"need real 0 < sigma_min < sigma_max, got {lo}, {hi}")
+    if isinstance(points, bool) or not isinstance(points, int) or not 2 <= points <= MAX_POINTS:
+        raise DomainError(f"points must be an integer from 2 to {MAX_POINTS}, got {points!r}")
+    stats = _Stats(activation_expr(phi))
+    if all(p.expr == 0 for p in stats.dpieces.pieces):
+        raise UndefinedError("phi' = 0: phi is constant, so g2 = 0, H = 0 and the bound holds with any C; "
+                             "there is no smallest positive constant to report")
 
     def ratios(s):
         found = stats.at(s, dps, (CHI, A))
         (g_val, g_err), (a_val, a_err) = found[CHI], found[A]
+        for i in (CHI, A):
+            if mpmath.isinf(found[i][0]):
+                raise DivergenceError(f"the kernel bound needs finite moments: {stats.reasons[i]}")
         a_val, a_err = a_val / s**2, a_err / s**2  # E[phi'(X)^2 X^2] / s^2 = E[phi'(sZ)^2 Z^2]
         rel = a_err / a_val + 2 * g_err / g_val
         return a_val / g_val, a_val / g_val**2, rel

@@ -1,7 +1,5 @@
 """Decided edge cases: singularities, heavy tails, huge powers, limits of bounded compositions (issue 10)."""
 
-import time
-
 import mpmath
 import pytest
 import sympy
@@ -16,10 +14,9 @@ from symsig.signature import signature
 
 @pytest.mark.parametrize("text", ["1/x", "tan(x)", "x*tan(x)", "1/tan(x)"])
 def test_non_integrable_sign_changing_singularity_is_undefined(text):
-    start = time.time()
     q = gaussian_moment(text, sigma=1)
     assert q.status == "undefined" and "principal value" in q.reason
-    assert time.time() - start < 1
+    assert q.method == "singularity and tail analysis"  # decided symbolically, before any quadrature
 
 
 @pytest.mark.parametrize("text", ["1/x**2", "1/abs(x)", "exp(-x**2)/x**2"])
@@ -112,3 +109,24 @@ def test_limit_at_infinity_refuses_indeterminate_forms():
     assert limit_at_infinity(x - x**2 / 2 + sympy.sin(x) * x, 1) is None
     assert limit_at_infinity(1 / (1 + sympy.exp(-x)), -1) == 0
     assert limit_at_infinity(sympy.atan(sympy.exp(x)), 1) == sympy.pi / 2
+
+
+# classes the fuzz test found broken (each crashed with a TypeError before)
+def test_signature_of_a_complex_valued_activation_is_a_domain_error():
+    with pytest.raises(DomainError):
+        signature("x**0.5", sigma="0.5", dps=15)
+
+
+def test_log_abs_singularity_is_not_a_jump():
+    # E[log|Z|] = -(euler_gamma + log 2)/2; phi' = 1/x has no expectation
+    s = signature("log(abs(x))", dps=20, components=("m1", "g1"))
+    ctx = mpmath.MPContext()
+    ctx.dps = 30
+    assert abs(s["m1"].value - (-(ctx.euler + ctx.log(2)) / 2)) < ctx.mpf(10) ** -19
+    assert s["g1"].status == "undefined"
+
+
+def test_piecewise_condition_with_a_pole():
+    # Max(1/x, 0) switches branch at the pole x = 0; E[phi] = E[1/Z; Z > 0] = +oo
+    s = signature("Max(1/x, 0)", dps=15, components=("m1", "m2"))
+    assert str(s["m1"]) == "oo" and str(s["m2"]) == "oo"
