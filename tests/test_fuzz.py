@@ -60,7 +60,7 @@ MUS = {"fast": st.sampled_from(["0", "0", "0.3", "-2"]),
 DPS = {"fast": st.sampled_from([1, 5, 15, 15, 0, 10**6]),
        "many": st.sampled_from([1, 5, 15, 15, 30, 0, 10**6])}
 MODES = [pytest.param("fast", id="fast"), pytest.param("many", id="many", marks=pytest.mark.slow)]
-SETTINGS = {"fast": settings(max_examples=60, **COMMON), "many": settings(max_examples=400, **COMMON)}
+SETTINGS = {"fast": settings(max_examples=40, **COMMON), "many": settings(max_examples=400, **COMMON)}
 
 
 def _capped(dps, cap):
