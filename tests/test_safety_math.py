@@ -130,3 +130,14 @@ def test_piecewise_condition_with_a_pole():
     # Max(1/x, 0) switches branch at the pole x = 0; E[phi] = E[1/Z; Z > 0] = +oo
     s = signature("Max(1/x, 0)", dps=15, components=("m1", "m2"))
     assert str(s["m1"]) == "oo" and str(s["m2"]) == "oo"
+
+
+@pytest.mark.parametrize("phi, q12, dps", [("exp(x**2/4)", "1/2", 15), ("exp(x**2/8)", 1, 30)])
+def test_dual_of_a_heavy_but_finite_tail_keeps_its_digits(phi, q12, dps):
+    # E[exp(c U^2 + c V^2)] = det(I - 2c Sigma)^(-1/2); the tail cut for a bounded
+    # integrand dropped digits from the 12th (c = 1/4) and the 28th (c = 1/8, rho = 1)
+    c = sympy.Rational(1, 4) if "4" in phi else sympy.Rational(1, 8)
+    sigma = sympy.Matrix([[1, q12], [q12, 1]])
+    truth = 1 / sympy.sqrt((sympy.eye(2) - 2 * c * sigma).det())
+    q = dual_activation(phi, 1, 1, q12, dps=dps)
+    assert abs(q.value - sympy.N(truth, dps + 10)) <= sympy.Float(10) ** (1 - dps) * sympy.N(truth)

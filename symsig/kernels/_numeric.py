@@ -130,13 +130,13 @@ def _with_estimate(rule_sum, dps, what="Gaussian integral"):
                            f"{short_str(d1 / scale, 3)} relative); lower dps or check the activation")
 
 
-def expect_1d(func, sigma, dps, mu=0, kinks=()):
+def expect_1d(func, sigma, dps, mu=0, kinks=(), widen=1):
     """``(E[func(mu + sigma Z)], error)``; call inside ``workdps``.  ``kinks`` are in x."""
     sigma, mu = mpmath.mpf(sigma), mpmath.mpf(mu)
     splits = [(k - mu) / sigma for k in kinks]
     if sigma > 1:  # features of phi on the x-scale 1 shrink to 1/sigma in z: panel them in x
         splits += [(k - mu) / sigma for k in range(-24, 25)]
-    cutoff = tail()
+    cutoff = tail() * widen
 
     def rule_sum(degree):
         nodes, weights = panel_rule(splits, cutoff, degree)
@@ -145,19 +145,20 @@ def expect_1d(func, sigma, dps, mu=0, kinks=()):
     return _with_estimate(rule_sum, dps)
 
 
-def expect_2d(f, g, q1, q2, q12, dps):
+def expect_2d(f, g, q1, q2, q12, dps, widen=1):
     """``(E[f(U) g(V)], error)`` for centred Gaussians with Var U = q1, Var V = q2, Cov = q12.
 
-    ``f`` and ``g`` are :class:`CompiledPieces`; call inside ``workdps``.
+    ``f`` and ``g`` are :class:`CompiledPieces`; call inside ``workdps``.  ``widen``
+    scales the tail cutoff for integrands that grow like exp(c x**2).
     """
     s1, s2 = mpmath.sqrt(q1), mpmath.sqrt(q2)
     rho = max(-1, min(1, q12 / (s1 * s2)))
     c = mpmath.sqrt(1 - rho * rho)
     fp, gp = f.breakpoints(), g.breakpoints()
-    cutoff = tail()
+    cutoff = tail() * widen
     if c == 0:
         return expect_1d(lambda u: f(u, fp) * g(rho * s2 / s1 * u, gp), s1, dps, kinks=fp + gp if rho == 0
-                         else fp + [b * s1 / (s2 * rho) for b in gp])
+                         else fp + [b * s1 / (s2 * rho) for b in gp], widen=widen)
     outer = [b / s1 for b in fp]
     if rho != 0:
         # V's kinks cross z2 = 0 at these z1; the conditional mean there varies on scale c/|rho|

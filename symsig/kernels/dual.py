@@ -70,9 +70,30 @@ def dual_activation(phi, q1=1, q2=1, q12=0, derivative=False, dps=30):
         value = expr.subs({Q1: q1, Q2: q2, Q12: q12})
         return Quantity.from_exact(value, method, dps)
     f = _numeric.compiled(phi, derivative)
+    widen = _tail_widening(phi, derivative, q1, q2, q12)
     with workdps(dps):
-        value, error = _numeric.expect_2d(f, f, *(mpmath.mpf(sympy.N(v, mpmath.mp.dps)) for v in (q1, q2, q12)), dps)
+        value, error = _numeric.expect_2d(f, f, *(mpmath.mpf(sympy.N(v, mpmath.mp.dps)) for v in (q1, q2, q12)),
+                                          dps, widen=widen)
         return Quantity.numeric(+value, +error, NUMERIC_METHOD, dps)
+
+
+def _tail_widening(phi, derivative, q1, q2, q12):
+    """How much farther than for a bounded integrand the Gaussian tail reaches: 1/sqrt(1 - 2 c lambda_max).
+
+    A finite dual of phi with log|phi| ~ c x**2 (c > 0) decays only like
+    exp(-(1 - 2 c lambda_max) z**2 / 2) along the covariance's main axis, so a
+    cutoff chosen for the plain density would drop part of the integral.
+    """
+    f = decompose(phi).diff() if derivative else decompose(phi)
+    try:
+        ends = [growth(f.pieces[0].expr, -1), growth(f.pieces[-1].expr, 1)]
+    except SingularityUnknown:
+        return 1
+    c = max([dict(g.P).get(sympy.Integer(2), 0) for g in ends] + [0])
+    if c <= 0:
+        return 1
+    lam = (q1 + q2 + sympy.sqrt((q1 - q2)**2 + 4 * q12**2)) / 2
+    return float(1 / sympy.sqrt(1 - 2 * c * lam)) if 2 * c * lam < 1 else 1
 
 
 def _divergence_verdict(phi, derivative, q1, q2, q12):
@@ -149,7 +170,8 @@ class DualKernel:
             q12 = max(-mpmath.sqrt(q1 * q2), min(mpmath.sqrt(q1 * q2), q12))  # rounding at rho = +-1
             value = mpmath.re(self._func(q1, q2, q12))
             return value, mpmath.eps * max(1, abs(value)) * 10
-        return _numeric.expect_2d(self._pieces, self._pieces, q1, q2, q12, dps)
+        widen = _tail_widening(self._phi, self._derivative, *exact)
+        return _numeric.expect_2d(self._pieces, self._pieces, q1, q2, q12, dps, widen=widen)
 
 
 @dataclass(frozen=True)
