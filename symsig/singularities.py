@@ -209,7 +209,7 @@ def _probe(a, b):
     return (a + b) / 2
 
 
-def _leading(expr, x0, side):
+def leading_term(expr, x0, side):
     """``(c, p, k)`` with expr ~ c s**p log(s)**k at x = x0 + side*s, s -> 0+; _Unknown if unreadable."""
     try:
         term = expr.subs(x, x0 + side * _S).as_leading_term(_S)
@@ -226,7 +226,7 @@ def _leading(expr, x0, side):
 
 def _non_integrable(expr, x0, side):
     """None when integrable near x0 on that side, else the sign (+1/-1) of the divergent integral."""
-    c, p, k = _leading(expr, x0, side)
+    c, p, k = leading_term(expr, x0, side)
     if c == 0 or p > -1 or (p == -1 and k <= -2):
         return None
     return 1 if (c > 0) == (k % 2 == 0) else -1
@@ -283,7 +283,7 @@ def unbounded_near(pieces):
         for x0 in candidates:
             for side in (-1, 1):
                 if piece.lo < x0 < piece.hi or (x0 == piece.lo and side > 0) or (x0 == piece.hi and side < 0):
-                    c, p, _ = _leading(piece.expr, x0, side)
+                    c, p, _ = leading_term(piece.expr, x0, side)
                     if c != 0 and p < 0:
                         return x0
     return None

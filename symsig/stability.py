@@ -30,7 +30,8 @@ from .gaussian import SIGMA, exact_form, expectations
 from .kernels.dual import activation_expr
 from .precision import check_dps, exact_number, to_mpmath, workdps
 from .quantity import INFINITE, UNDEFINED, Quantity
-from .singularities import _leading, _Unknown, expectation_verdict, split_at_singular_points, unbounded_near
+from .singularities import (SingularityUnknown, expectation_verdict, leading_term, split_at_singular_points,
+                            unbounded_near)
 
 S = sympy.Symbol("s", nonnegative=True)  # s = sqrt(q)
 GRID_PER_DECADE = 5  # scan density of F(q) - q on [1e-4, q_max]; closer root pairs can be missed
@@ -457,7 +458,7 @@ def derivative_range(phi, dps=20, search=30):
     dpieces = pieces.diff()
     try:
         pole = unbounded_near(dpieces)
-    except _Unknown:
+    except SingularityUnknown:
         pole = None
     if pole is not None:
         signs = {_blow_up_sign(p.expr, pole, side) for p in dpieces.pieces for side in (-1, 1)
@@ -503,8 +504,8 @@ def derivative_range(phi, dps=20, search=30):
 def _blow_up_sign(expr, x0, side):
     """+1/-1 when expr -> +-oo as x -> x0 from that side (leading term c s^p log(s)^k, p < 0), else None."""
     try:
-        c, p, k = _leading(expr, x0, side)
-    except _Unknown:
+        c, p, k = leading_term(expr, x0, side)
+    except SingularityUnknown:
         return None
     if c == 0 or not p < 0 or not k.is_integer:
         return None
