@@ -1,10 +1,8 @@
 """Dual activations E[phi(U) phi(V)]: symsig against naive baselines, in one run.
 
-For ReLU (a kink at 0; the arc-cosine closed form is the truth) and tanh (no
-closed form; a 40-digit symsig value is the truth, checked against the naive
-nested mpmath.quad at 30 digits) at Var U = 1, Var V = 2, Cov = 0.7 it prints,
-per method, the time, the number of correct digits, and the time ratio to the
-symsig quadrature at 15 digits:
+For ReLU (a kink at 0) and tanh (no closed form) at Var U = 1, Var V = 2, Cov = 0.7
+it prints, per method, the time, the number of correct digits, and the time ratio
+to the symsig quadrature at 15 digits:
 
 * symsig closed form (``dual_activation``; ReLU only),
 * symsig kink-split nested Gauss-Legendre at 15 and 30 digits,
@@ -12,10 +10,15 @@ symsig quadrature at 15 digits:
 * tensor Gauss-Hermite with 50 x 50 nodes in float64 (neural-tangents' ``ElementwiseNumerical``),
 * numpy Monte Carlo with 10^6 samples (float64).
 
+The truths share no code with symsig: for ReLU the arc-cosine formula written
+here; for tanh a nested ``mpmath.quad`` (tanh-sinh) at 50 digits on [-17, 0, 17]^2
+(Gaussian tail below 1e-55), stored below because it takes ~7 minutes;
+``--recompute-truth`` recomputes it (a 30-digit run agrees to all 30 digits).
+
 ``--kernel-bound`` prints instead the kernel-bound constants of the eight
 standard activations (the table in docs/stability.md).
 
-Run: python bench/bench_kernels.py [--kernel-bound]
+Run: python bench/bench_kernels.py [--kernel-bound | --recompute-truth]
 """
 
 import sys
@@ -27,9 +30,11 @@ import sympy
 
 from symsig.activations import get_activation, x
 from symsig.kernels import _numeric, dual_activation
-from symsig.kernels.closed import Q1, Q2, Q12, arccos_kernel
+from symsig.precision import mp, workdps
 
 Q = (1, 2, "0.7")
+TANH_TRUTH = "0.20741250211267589415477729519612008388170368628506"  # see the module docstring
+TRUTH_DIGITS = 45  # digits judged at most: the stored truth's own accuracy, with a margin
 STANDARD = ["relu", "leaky_relu", "tanh", "sigmoid", "swish", "gelu", "mish", "telu"]
 
 
@@ -42,16 +47,41 @@ def timed(func):
 def digits(value, truth):
     with mpmath.workdps(60):
         error = abs(mpmath.mpf(value) - truth)
-        return 60 if error == 0 else max(0, float(-mpmath.log10(error / abs(truth))))
+        return TRUTH_DIGITS if error == 0 else min(TRUTH_DIGITS, max(0, float(-mpmath.log10(error / abs(truth)))))
 
 
 def symsig_quadrature(name, dps):
     def run():
         _numeric._panel.cache_clear()
-        with mpmath.workdps(dps + 10):
+        with workdps(dps):
             f = _numeric.compiled(get_activation(name).expr)
-            return _numeric.expect_2d(f, f, mpmath.mpf(Q[0]), mpmath.mpf(Q[1]), mpmath.mpf(Q[2]), dps)[0]
+            value = _numeric.expect_2d(f, f, mp.mpf(Q[0]), mp.mpf(Q[1]), mp.mpf(7) / 10, dps)[0]
+        with mpmath.workdps(dps + 10):  # out of the private context, exactly
+            return mpmath.mpf(value)
     return run
+
+
+def relu_truth():
+    """Arc-cosine kernel of degree 1: sqrt(q1 q2) (sin t + (pi - t) cos t) / (2 pi), cos t = rho."""
+    with mpmath.workdps(60):
+        q1, q2, q12 = mpmath.mpf(1), mpmath.mpf(2), mpmath.mpf(7) / 10
+        theta = mpmath.acos(q12 / mpmath.sqrt(q1 * q2))
+        return mpmath.sqrt(q1 * q2) * (mpmath.sin(theta) + (mpmath.pi - theta) * mpmath.cos(theta)) / (2 * mpmath.pi)
+
+
+def tanh_truth(dps):
+    """E[tanh(U) tanh(V)] by nested mpmath.quad on [-L, 0, L]^2 (V | U is Gaussian)."""
+    with mpmath.workdps(dps):
+        q1, q2, q12 = mpmath.mpf(1), mpmath.mpf(2), mpmath.mpf(7) / 10
+        a, b = q12 / mpmath.sqrt(q1), mpmath.sqrt(q2 - q12 ** 2 / q1)
+        L = mpmath.mpf(2)
+        while 4 * (L + 1 / L) * mpmath.npdf(L) > mpmath.mpf(10) ** (-dps - 5):
+            L += 1
+
+        def outer(z1):
+            inner = mpmath.quad(lambda z2: mpmath.tanh(a * z1 + b * z2) * mpmath.npdf(z2), [-L, 0, L])
+            return mpmath.tanh(mpmath.sqrt(q1) * z1) * inner * mpmath.npdf(z1)
+        return mpmath.quad(outer, [-L, 0, L])
 
 
 def naive_mpmath(name, dps):
@@ -97,12 +127,11 @@ def monte_carlo(name, samples=10**6):
 
 def compare(name):
     if name == "relu":
-        with mpmath.workdps(60):
-            truth = mpmath.mpf(sympy.N(arccos_kernel(1).subs({Q1: 1, Q2: 2, Q12: sympy.Rational(7, 10)}), 60))
-        truth_label = "arc-cosine closed form"
+        truth, truth_label = relu_truth(), "arc-cosine formula"
     else:
-        truth = symsig_quadrature(name, 40)()
-        truth_label = "symsig quadrature at 40 digits"
+        with mpmath.workdps(60):
+            truth = mpmath.mpf(TANH_TRUTH)
+        truth_label = "nested mpmath.quad at 50 digits"
     methods = []
     if name == "relu":
         methods.append(("symsig closed form (30 digits)", lambda: dual_activation("relu", *Q, dps=30).value))
@@ -118,9 +147,6 @@ def compare(name):
     print(f"  {'method':40s} {'time [s]':>9s} {'digits':>7s} {'time / symsig-15':>17s}")
     for label, seconds, value in rows:
         print(f"  {label:40s} {seconds:9.3f} {digits(value, truth):7.1f} {seconds / base:17.2f}")
-    if name == "tanh":  # the truth itself, against the naive route at 30 digits
-        naive = naive_mpmath(name, 30)()
-        print(f"  truth vs naive mpmath.quad at 30 digits: {digits(naive, truth):.1f} digits agree")
 
 
 def kernel_bound_table():
@@ -140,6 +166,8 @@ def kernel_bound_table():
 if __name__ == "__main__":
     if "--kernel-bound" in sys.argv:
         kernel_bound_table()
+    elif "--recompute-truth" in sys.argv:
+        print(mpmath.nstr(tanh_truth(50), 50))
     else:
         for activation in ("relu", "tanh"):
             compare(activation)

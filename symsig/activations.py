@@ -25,7 +25,7 @@ from sympy import Abs, Max, Min, Piecewise, Rational, erf, exp, log, sqrt, tanh
 from .errors import DomainError, InputError, LimitError, ParseError
 from . import limits
 from .parsing import Reader, read_tree
-from .precision import exact_number
+from .precision import engine_call, exact_number
 
 x = sympy.Symbol("x", real=True)
 """The variable of every activation."""
@@ -178,6 +178,7 @@ def catalogue():
     return {name: build() for name, build in _CATALOGUE.items() if name != "polynomial"}
 
 
+@engine_call
 def get_activation(spec, **params):
     """An :class:`Activation` from a name, a ``"name(k=v)"`` string, an expression or a string.
 
@@ -310,11 +311,9 @@ _CONSTANTS = {"pi": sympy.pi, "E": sympy.E, "e": sympy.E}
 
 
 def extra_functions():
-    """Functions from optional modules that strings may use (e.g. MittagLeffler)."""
-    try:
-        from .mittag_leffler import MittagLeffler, Prabhakar
-    except ImportError:
-        return {}
+    """symsig's own SymPy functions that strings may use (the Mittag-Leffler functions)."""
+    from .mittag_leffler.functions import MittagLeffler, Prabhakar  # lazy: loaded on first parse
+
     return {"MittagLeffler": MittagLeffler, "Prabhakar": Prabhakar}
 
 
@@ -328,6 +327,7 @@ def supported_functions():
     return frozenset(built | {Piecewise})
 
 
+@engine_call
 def parse_activation(text):
     """Parse a string into an :class:`Activation` without evaluating any code.
 

@@ -19,18 +19,19 @@ and the asymptotic slopes are then read off the pieces.
 from dataclasses import dataclass
 from functools import lru_cache
 
-import mpmath
 import sympy
 from sympy import Piecewise, oo
 
+from . import limits
 from .activations import x
-from .budget import attempt, is_zero, simplify
+from .asymptotics import limit_at_infinity
+from .bounded import attempt, is_zero, nesting, simplify, small
 from .errors import InputError, SymsigError
-from .precision import lambdify_mpmath, workdps
-from .quantity import Quantity
+from .precision import lambdify_mpmath, mp, workdps
+from .quantity import Quantity, without_erf_cancellation
+from .singularities import SingularityUnknown, growth, leading_term, poles_accumulate
 
 _KINK_FUNCTIONS = (sympy.Max, sympy.Min, sympy.Abs, sympy.Heaviside, sympy.sign)
-LIMIT_BUDGET = 3.0  # seconds per symbolic limit; beyond it the numeric path answers
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def _condition_boundaries(expr):
                 for side in (numerator, denominator):
                     if not side.has(x):
                         continue
-                    roots = attempt(sympy.solve, side, x, seconds=LIMIT_BUDGET)
+                    roots = attempt(sympy.solve, side, x)
                     if roots is None:
                         raise InputError(f"cannot locate the breakpoint of the condition {rel}; "
                                          "write conditions linear in x")
@@ -203,113 +204,101 @@ def distributional_derivative(phi):
 
 @lru_cache(maxsize=1024)
 def symbolic_limit(expr, point, side="+"):
-    """The limit of ``expr`` at ``point``: structural at +-oo, else ``sympy.limit``; None on failure.
+    """The exact limit of ``expr`` at ``point`` from ``side``, or None when it is not decided.
 
-    Cached: it does not depend on precision.
+    Structural tiers first: limit arithmetic at +-oo (:func:`limit_at_infinity`), the
+    leading term of the expansion at a finite point.  SymPy's ``limit`` (Gruntz),
+    whose running time has no bound, runs only on what :func:`limit_refusal` admits,
+    so the answer is a function of ``expr`` alone and safe to cache.
+
+    >>> symbolic_limit(sympy.sin(x) / x, 0), symbolic_limit(1 / x, 0, "-")
+    (1, -oo)
+    >>> symbolic_limit(sympy.tanh(x) - 1, sympy.oo)
+    0
     """
     if point in (oo, -oo):
         value = limit_at_infinity(expr, 1 if point == oo else -1)
-        if value is not None:
-            return value
-    value = attempt(_plain_limit, expr, point, side, seconds=LIMIT_BUDGET)
+        if value is None:
+            value = _limit_from_growth(expr, 1 if point == oo else -1)
+    else:
+        value = _limit_from_leading_term(expr, point, 1 if side == "+" else -1)
+    if value is not None or limit_refusal(expr) is not None:
+        return value
+    value = attempt(_plain_limit, expr, point, side)
     return None if value is None or value.has(sympy.Limit) else value
 
 
-# known limits at +oo and -oo of the continuous functions whose argument diverges
-_AT_INFINITY = {
-    sympy.tanh: (1, -1), sympy.erf: (1, -1), sympy.erfc: (0, 2), sympy.atan: (sympy.pi / 2, -sympy.pi / 2),
-    sympy.exp: (oo, 0), sympy.sinh: (oo, -oo), sympy.cosh: (oo, oo), sympy.asinh: (oo, -oo),
-    sympy.sin: (sympy.AccumBounds(-1, 1),) * 2, sympy.cos: (sympy.AccumBounds(-1, 1),) * 2,
-}
+def limit_refusal(expr):
+    """Why ``sympy.limit`` is not run on ``expr`` (the :mod:`symsig.limits` cap it exceeds), or None.
 
-
-def limit_at_infinity(expr, direction):
-    """``lim expr`` as x -> direction*oo by limit arithmetic, or None where that is indeterminate.
-
-    Compositions of continuous functions with known limits (tanh, erf, atan,
-    exp, sin, ...), sums, products and powers; an indeterminate form (oo - oo,
-    0 * oo, a bounded oscillation times oo) gives None, and the caller falls
-    back to ``sympy.limit``.  The answer is a number, +-oo, or an
-    ``AccumBounds`` for a bounded oscillation (sin x).
-
-    >>> limit_at_infinity(sympy.tanh(sympy.tanh(sympy.tanh(x))), 1)
-    tanh(tanh(1))
-    >>> limit_at_infinity(1 / (1 + sympy.exp(-x)), -1), limit_at_infinity(x - x**2, 1) is None
-    (0, True)
+    >>> limit_refusal(sympy.tanh(sympy.tanh(sympy.tanh(sympy.tanh(x))))) is not None
+    True
     """
-    try:
-        value = _limit_inf(expr, direction)
-    except (TypeError, ValueError, ArithmeticError):  # AccumBounds arithmetic refuses some forms
-        return None
-    if value is None or value.has(sympy.nan, sympy.zoo) or not (value.is_extended_real or
-                                                             isinstance(value, sympy.AccumBounds)):
-        return None
-    return value
-
-
-def _limit_inf(expr, d):
-    if not expr.has(x):
-        return expr if expr.is_extended_real else None
-    if expr == x:
-        return d * oo
-    if expr.is_Add or expr.is_Mul:
-        parts = [_limit_inf(arg, d) for arg in expr.args]
-        if None in parts:
-            return None
-        return _combine(parts, expr.is_Add)
-    if expr.is_Pow:
-        return _power(_limit_inf(expr.base, d), expr.exp)
-    func = type(expr)
-    if func == sympy.log:
-        inner = _limit_inf(expr.args[0], d)
-        if inner == oo or (inner is not None and not isinstance(inner, sympy.AccumBounds) and inner > 0):
-            return sympy.log(inner)
-        return None
-    if func in _AT_INFINITY and len(expr.args) == 1:
-        inner = _limit_inf(expr.args[0], d)
-        if inner is None or isinstance(inner, sympy.AccumBounds) and func != sympy.exp:
-            return None
-        if inner in (oo, -oo):
-            return sympy.S(_AT_INFINITY[func][0 if inner == oo else 1])
-        return func(inner)  # continuous at a finite limit (entire functions and atan)
+    if not small(expr):
+        return (f"sympy.limit not attempted: the expression has more than MAX_SYMBOLIC_NODES = "
+                f"{limits.MAX_SYMBOLIC_NODES} nodes (symsig.limits)")
+    depth = nesting(expr)
+    if depth > limits.MAX_LIMIT_NESTING:
+        return (f"sympy.limit not attempted: transcendental functions nest {depth} deep, more than "
+                f"MAX_LIMIT_NESTING = {limits.MAX_LIMIT_NESTING} (symsig.limits)")
     return None
 
 
-def _combine(parts, add):
-    total = sympy.Integer(0 if add else 1)
-    for part in parts:
-        if add and {total, part} in ({oo, -oo},):
-            return None
-        if not add and _indeterminate_product(total, part):
-            return None
-        total = total + part if add else total * part
-    if isinstance(total, sympy.AccumBounds) and total.min.is_infinite and total.max.is_infinite:
+def _limit_from_growth(expr, direction):
+    """0 or +-oo when the size of ``expr`` at direction*oo decays or grows (read structurally by
+    :func:`symsig.singularities.growth`), else None: the tails of GELU-like residuals
+    ``x**k (erf(u) - 1)``, ``x**k (tanh(u) - 1)`` where limit arithmetic sees 0 * oo."""
+    if not small(expr):
         return None
-    return total
-
-
-def _indeterminate_product(a, b):
-    def zero_like(v):
-        return v == 0 or isinstance(v, sympy.AccumBounds) and v.min <= 0 <= v.max
-    infinite = lambda v: v in (oo, -oo)
-    return (infinite(a) and zero_like(b)) or (infinite(b) and zero_like(a))
-
-
-def _power(base, exponent):
-    if base is None or exponent.has(x) or not exponent.is_extended_real:
+    # one product, with the decay hidden in erf(u) -+ 1 and tanh(u) -+ 1 made explicit
+    form = _tanh_ends(without_erf_cancellation(sympy.factor_terms(expr)))
+    try:
+        size = growth(form, direction)
+    except SingularityUnknown:
         return None
-    if isinstance(base, sympy.AccumBounds):
-        return base**exponent if exponent.is_integer and exponent > 0 else None
-    if base == 0:
-        # 0**negative is +-oo with a sign the limit arithmetic does not see
-        return sympy.Integer(0) if exponent > 0 else None
-    if base in (oo, -oo):
-        if exponent < 0:
-            return sympy.Integer(0)
-        return base**exponent if base == oo or exponent.is_integer else None
-    if base.is_negative and not exponent.is_integer:
+    if size.zero:
+        return sympy.Integer(0)
+    lead = size.P[0][1] if size.P else size.a
+    if lead.is_negative:
+        return sympy.Integer(0)
+    if lead.is_positive and size.tight == 2 and size.sign in (1, -1):
+        return oo * size.sign
+    return None
+
+
+def _tanh_ends(expr):
+    """``c + k tanh(u)`` with ``c = -+k`` as ``-+2k / (exp(+-2u) + 1)``.
+
+    >>> _tanh_ends(sympy.tanh(x) - 1)
+    -2/(exp(2*x) + 1)
+    """
+    def explicit(term):
+        constant, rest = term.as_coeff_Add()
+        for arg in sympy.Add.make_args(rest):
+            k, tanh = arg.as_coeff_Mul()
+            if isinstance(tanh, sympy.tanh) and constant and constant / k in (1, -1):
+                sign = constant / k
+                return rest - arg + 2 * sign * k / (sympy.exp(-2 * sign * tanh.args[0]) + 1)
+        return term
+    return expr.replace(lambda e: e.is_Add and e.has(sympy.tanh), explicit)
+
+
+def _limit_from_leading_term(expr, x0, side):
+    """The limit at x0 read off the leading term c s**p log(s)**k (x = x0 + side*s), or None."""
+    if not small(expr):  # the expansion is open-ended too
         return None
-    return base**exponent
+    try:
+        c, p, k = leading_term(expr, x0, side)
+    except SingularityUnknown:
+        return None
+    if c == 0 or p > 0 or (p == 0 and k < 0):
+        return sympy.Integer(0)
+    if p == 0 and k == 0:
+        return c
+    if not k.is_integer:
+        return None
+    # |c s**p log(s)**k| -> oo, with the sign of c (-1)**k since log s < 0
+    return oo if (c > 0) == (k % 2 == 0) else -oo
 
 
 def _plain_limit(expr, point, side):
@@ -323,8 +312,9 @@ def _plain_limit(expr, point, side):
 def slope(phi, direction, dps=30):
     """``lim phi(x)/x`` as x -> direction*oo, as a :class:`Quantity`.
 
-    Exact through a budgeted SymPy limit when it answers, else numeric from
-    phi(t)/t at growing t, else undefined with the reason.
+    Exact through :func:`symbolic_limit` when it answers, else numeric from
+    phi(t)/t at growing t, else undefined with the reason (naming the
+    :mod:`symsig.limits` cap that kept ``sympy.limit`` from running, if one did).
 
     >>> str(slope(sympy.tanh(x), 1)), slope(x**2, -1).value
     ('0', mpf('-inf'))
@@ -333,7 +323,7 @@ def slope(phi, direction, dps=30):
     """
     end_piece = decompose(phi).pieces[-1 if direction > 0 else 0]
     end = end_piece.expr
-    if _poles_accumulate(end_piece):
+    if poles_accumulate(end_piece.expr, end_piece.lo, end_piece.hi):
         return Quantity.undefined("phi has poles accumulating at infinity, so phi(x)/x has no limit",
                                   "singularity analysis", dps)
     limit = symbolic_limit(end / x, direction * oo)
@@ -344,16 +334,21 @@ def slope(phi, direction, dps=30):
         if limit.is_finite:
             return Quantity.from_exact(limit, "symbolic limit", dps)
         return Quantity.infinite(1 if limit > 0 else -1, "symbolic limit", dps)
-    return numeric_limit(end / x, direction, dps)
+    if _periodic_at_infinity(end / x, direction):
+        return Quantity.undefined("phi(x)/x has a factor oscillating with unbounded argument (sin, cos, ...) "
+                                  "that the symbolic tiers did not resolve, and samples cannot see between "
+                                  "their points", "symbolic limit", dps)
+    numeric = numeric_limit(end / x, direction, dps)
+    refusal = limit_refusal(end / x)
+    if numeric.status == "undefined" and refusal is not None:
+        return Quantity.undefined(f"{numeric.reason}; {refusal}", numeric.method, dps)
+    return numeric
 
 
-def _poles_accumulate(piece):
-    from .singularities import Family, SingularityUnknown, _candidates
-
-    try:
-        return isinstance(_candidates(piece.expr, piece.lo, piece.hi)[1], Family)
-    except SingularityUnknown:
-        return False
+def _periodic_at_infinity(expr, direction):
+    """True when expr contains a trigonometric function whose argument may be unbounded there."""
+    return any(limit_at_infinity(f.args[0], direction) in (oo, -oo, None)
+               for f in expr.atoms(sympy.sin, sympy.cos, sympy.tan, sympy.cot, sympy.sec, sympy.csc))
 
 
 def numeric_limit(expr, direction, dps):
@@ -362,20 +357,30 @@ def numeric_limit(expr, direction, dps):
     values = []
     with workdps(dps):
         for k in range(1, 64):
-            t = direction * mpmath.mpf(2) ** (k * 4)
+            t = direction * mp.mpf(2) ** (k * 4)
             try:
-                values.append(mpmath.mpf(func(t)))
+                values.append(mp.mpf(func(t)))
             except (OverflowError, MemoryError, ValueError, TypeError, ZeroDivisionError, SymsigError):
                 break
             if len(values) >= 3:
                 d1, d2 = abs(values[-1] - values[-2]), abs(values[-2] - values[-3])
                 scale = max(1, abs(values[-1]))
-                if d1 <= mpmath.mpf(10) ** (-dps - 2) * scale and d2 >= d1:
-                    return Quantity.numeric(values[-1], d1 + mpmath.eps * scale, "numeric limit", dps)
-                if abs(values[-1]) > mpmath.mpf(10) ** 8 * max(1, abs(values[0])) and d1 > d2:
+                if d1 <= mp.mpf(10) ** (-dps - 2) * scale and d2 >= d1:
+                    return Quantity.numeric(values[-1], d1 + mp.eps * scale, "numeric limit", dps)
+                if _grows(values[-GROWTH_RUN:]):
                     sign = 1 if values[-1] > 0 else -1
                     return Quantity.infinite(sign, "numeric limit (growing)", dps)
     return Quantity.undefined(f"{expr} has no limit (it does not settle numerically)", "numeric limit", dps)
+
+
+GROWTH_RUN = 8  # samples that must grow steadily: x sin(x) at x = 16^k grows, but with random signs
+
+
+def _grows(run):
+    """True when ``run`` keeps one sign, grows strictly in size, and by more than 10**8 overall."""
+    return (len(run) == GROWTH_RUN and len({v > 0 for v in run}) == 1
+            and all(abs(a) < abs(b) for a, b in zip(run, run[1:]))
+            and abs(run[-1]) > mp.mpf(10) ** 8 * max(1, abs(run[0])))
 
 
 @lru_cache(maxsize=256)

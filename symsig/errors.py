@@ -43,4 +43,5 @@ class OutputError(SymsigError, OSError):
 
 
 class BudgetExceeded(SymsigError):
-    """A symbolic computation ran out of its time budget."""
+    """A symbolic step was not attempted: its input exceeds a deterministic size limit
+    (symsig.limits.MAX_SYMBOLIC_NODES, MAX_LIMIT_NESTING)."""

@@ -18,15 +18,15 @@ sharing its node evaluations (:mod:`symsig.quadrature`).  Every result is a
 
 from functools import lru_cache
 
-import mpmath
 import sympy
 
 from .activations import get_activation, x
-from .budget import is_zero, simplify
+from .bounded import is_zero, simplify
 from .calculus import PiecewiseSmooth, decompose
 from . import limits
 from .errors import ConvergenceError, DomainError, InputError, LimitError
-from .precision import check_dps, exact_number, lambdify_mpmath, workdps
+from .exact import tidy, truncated_expectation
+from .precision import check_dps, COMPLEX, engine_call, exact_number, lambdify_mpmath, mp, workdps
 from .quadrature import _mpf, gaussian_quadrature, point_precision
 from .quantity import Quantity, without_erf_cancellation
 from .singularities import expectation_verdict, split_at_singular_points
@@ -65,10 +65,6 @@ def exact_form(pieces, mu=MU):
         half = _symmetric_part(pieces)
         if half is not None:
             return half, "symmetry: f(x) + f(-x) is constant"
-    try:
-        from .exact import tidy, truncated_expectation
-    except ImportError:
-        return None
     terms, rules = [], []
     for piece in pieces.pieces:
         result = truncated_expectation(piece.expr, x, piece.lo, piece.hi, SIGMA, mu)
@@ -93,11 +89,12 @@ def _symmetric_part(pieces):
         constant = both.subs(x, point)
         if constant.is_number and not constant.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
             # piece by piece: simplify cannot see through a sum of two Piecewise
-            smooth = all(is_zero(piece.expr - constant, x) for piece in decompose(both).pieces)
+            smooth = all(is_zero(piece.expr - constant) for piece in decompose(both).pieces)
             return constant / 2 if smooth else None
     return None
 
 
+@engine_call
 def expectations(integrands, sigma=1, mu=0, dps=30, exact=True):
     """``[E[f(mu + sigma Z)] for f in integrands]`` as :class:`Quantity` objects.
 
@@ -132,6 +129,7 @@ def expectations(integrands, sigma=1, mu=0, dps=30, exact=True):
     return results
 
 
+@engine_call
 def expectation(f, sigma=1, mu=0, dps=30, exact=True):
     """``E[f(mu + sigma Z)]``, ``Z ~ N(0, 1)``, as a :class:`Quantity` (see module doc)."""
     return expectations([f], sigma, mu, dps, exact)[0]
@@ -142,7 +140,7 @@ def _quadrature(pieces, sigma, mu, dps):
     breakpoints = sorted({b for p in pieces for b in p.breakpoints}, key=float)
     funcs = [lambdify_mpmath(x, without_erf_cancellation(p.as_expr())) for p in pieces]
     with workdps(dps):
-        points = [mpmath.mpf(sympy.N(b, mpmath.mp.dps)) for b in breakpoints]
+        points = [mp.mpf(sympy.N(b, mp.dps)) for b in breakpoints]
 
         def vector(t):
             return [_evaluate(f, t) for f in funcs]
@@ -155,6 +153,7 @@ def _quadrature(pieces, sigma, mu, dps):
                 for v, e, failure in zip(result.values, result.errors, result.failures)]
 
 
+@engine_call
 def variance(f, sigma=1, mu=0, dps=30):
     """``Var f(mu + sigma Z)`` without the cancellation of ``E[f^2] - E[f]^2``.
 
@@ -171,8 +170,8 @@ def variance(f, sigma=1, mu=0, dps=30):
     pieces = _as_pieces(f)
     func = lambdify_mpmath(x, without_erf_cancellation(pieces.as_expr()))
     with workdps(dps):
-        points = [mpmath.mpf(sympy.N(b, mpmath.mp.dps)) for b in pieces.breakpoints]
-        with mpmath.workprec(mpmath.mp.prec + 20 + point_precision(_mpf(sigma), _mpf(mu))):
+        points = [mp.mpf(sympy.N(b, mp.dps)) for b in pieces.breakpoints]
+        with mp.workprec(mp.prec + 20 + point_precision(_mpf(sigma), _mpf(mu))):
             centre = _evaluate(func, _mpf(mu))
 
         def centred(t):
@@ -182,16 +181,14 @@ def variance(f, sigma=1, mu=0, dps=30):
         result = gaussian_quadrature(centred, 2, sigma, mu, dps, points)
         (first, second), (e1, e2) = result.values, result.errors
         value = second - first * first
-        error = e2 + 2 * abs(first) * e1 + e1 * e1 + abs(second) * mpmath.eps
+        error = e2 + 2 * abs(first) * e1 + e1 * e1 + abs(second) * mp.eps
     return Quantity.numeric(value, error, "quadrature of the centred E[(f - f(mu))^2] - E[f - f(mu)]^2", dps)
 
 
 def _series(expr, sigma, mu, dps):
     """Term-by-term Gaussian moments for Mittag-Leffler activations (None when not applicable)."""
-    try:
-        from .mittag_leffler import MittagLeffler, Prabhakar, series_expectation
-    except ImportError:
-        return None
+    from .mittag_leffler import MittagLeffler, Prabhakar, series_expectation  # lazy: rarely needed
+
     if not expr.has(MittagLeffler, Prabhakar):
         return None
     result = series_expectation(expr, x, sigma, mu, dps)
@@ -204,18 +201,18 @@ def _evaluate(func, t):
     try:
         value = func(t)
     except (OverflowError, ValueError, ZeroDivisionError) as exc:  # mpmath's limits, e.g. erfc(1e300)
-        raise ConvergenceError(f"the integrand cannot be evaluated at x = {mpmath.nstr(t, 8)} "
+        raise ConvergenceError(f"the integrand cannot be evaluated at x = {mp.nstr(t, 8)} "
                                f"({exc.__class__.__name__}: {exc})") from None
     return _finite(value)
 
 
 def _finite(value):
-    value = mpmath.mpmathify(value)
-    if isinstance(value, mpmath.mpc):
+    value = mp.mpmathify(value)
+    if isinstance(value, COMPLEX):
         if value.imag:
             raise DomainError("the integrand takes complex values (is the activation real on R?)")
         value = value.real
-    if not mpmath.isfinite(value):
+    if not mp.isfinite(value):
         raise DomainError("the integrand is not finite everywhere on R (a pole or log of 0?)")
     return value
 
@@ -230,6 +227,7 @@ def _order(value, name):
     return int(number)
 
 
+@engine_call
 def gaussian_moment(phi, power=1, sigma=SIGMA, mu=0, derivative=0, dps=30):
     """``E[phi^(derivative)(X)^power]``: a SymPy closed form when ``sigma`` is a symbol.
 

@@ -35,3 +35,13 @@ MAX_EXPONENT = 10_000
 def approx_digits(n):
     """Decimal digits of the integer ``|n|``, within one, without converting it to text."""
     return int(abs(n).bit_length() * 0.30103) + 1
+
+#: Most nodes of an expression handed to an open-ended SymPy algorithm (``simplify``,
+#: ``solve``, ``limit``, ``integrate``); larger ones are not attempted, which gives the
+#: same "no closed form" on every machine instead of a result that depends on time.
+MAX_SYMBOLIC_NODES = 300
+
+#: Deepest nesting of transcendental functions handed to SymPy's ``limit`` (Gruntz):
+#: ``tanh(tanh(tanh(x)))`` is 3; deeper towers are decided by symsig's structural
+#: limits or numerically.
+MAX_LIMIT_NESTING = 3

@@ -25,7 +25,7 @@ import re
 
 import sympy
 
-from . import limits
+import symsig.limits as limits  # the module, not the package root: limits are read at call time
 from .errors import DomainError, LimitError, ParseError
 
 _ADDITIVE = (ast.Add, ast.Sub)

@@ -9,20 +9,20 @@ component meets the target, and reports an error estimate per component.
 Kinks must be split points: tanh-sinh (like Gauss-Legendre) converges slowly
 across a kink inside an interval, and its error estimate does not notice.
 
->>> import mpmath
->>> with mpmath.workdps(40):
-...     r = integrate(lambda t: [mpmath.exp(-t * t)], 1, [(-mpmath.inf, 0), (0, mpmath.inf)], dps=30)
-...     abs(r.values[0] - mpmath.sqrt(mpmath.pi)) < mpmath.mpf(10)**-30
+>>> from symsig.precision import workdps
+>>> with workdps(30):
+...     r = integrate(lambda t: [mp.exp(-t * t)], 1, [(-mp.inf, 0), (0, mp.inf)], dps=30)
+...     abs(r.values[0] - mp.sqrt(mp.pi)) < mp.mpf(10)**-30
 True
 """
 
 from dataclasses import dataclass
 
-import mpmath
 from mpmath.calculus.quadrature import TanhSinh
 
 from .errors import ConvergenceError, DivergenceError, DomainError
-from .precision import short_str
+from .normal import pdf as normal_pdf
+from .precision import current, mp, REAL, short_str
 
 MAX_DEGREE = 12  # 20 * 2^12 nodes per interval at most: far beyond 300 digits for analytic pieces
 
@@ -43,7 +43,7 @@ class _Interval:
     def __init__(self, a, b, n):
         self.a, self.b = a, b
         self.levels = [[] for _ in range(n)]  # per component: results by degree
-        self.magnitude = [mpmath.mpf(0)] * n  # integral of |f|, the scale of cancellation
+        self.magnitude = [mp.mpf(0)] * n  # integral of |f|, the scale of cancellation
         self.done = [False] * n
 
 
@@ -58,18 +58,18 @@ def _estimate(results, magnitude, prec_digits):
     if len(results) < 2:
         return None
     unit = magnitude or 1  # the extrapolation works on digits relative to the integral's scale
-    floor = unit * mpmath.mpf(10) ** (1 - prec_digits)
+    floor = unit * mp.mpf(10) ** (1 - prec_digits)
     d1 = abs(results[-1] - results[-2]) / unit
     if len(results) == 2:
         return max(d1 * unit, floor)
     d2 = abs(results[-1] - results[-3]) / unit
     if d1 == 0:
         return floor
-    log1, log2 = mpmath.log10(d1), mpmath.log10(d2) if d2 else -prec_digits
+    log1, log2 = mp.log10(d1), mp.log10(d2) if d2 else -prec_digits
     bound = min(0, max(log1 ** 2 / log2 if log2 < 0 else log1, 2 * log1))
     # extrapolation assumes the digits double per level; demanding d1**1.5 keeps one
     # lucky agreement of two levels from passing (tanh at mu = 0.65, dps 30 did)
-    return max(unit * max(mpmath.mpf(10) ** bound, d1 ** mpmath.mpf(1.5)), floor)
+    return max(unit * max(mp.mpf(10) ** bound, d1 ** mp.mpf(1.5)), floor)
 
 
 def _goals(pieces, n, dps, work_digits):
@@ -77,10 +77,10 @@ def _goals(pieces, n, dps, work_digits):
     # relative to the integral of |f|, using half of the guard digits.
     goals = []
     for i in range(n):
-        total = abs(mpmath.fsum(p.levels[i][-1] for p in pieces))
-        magnitude = mpmath.fsum(p.magnitude[i] for p in pieces)
-        floor = magnitude * mpmath.mpf(10) ** ((dps - work_digits) // 2)
-        goals.append(mpmath.mpf(10) ** (-dps - 1) * max(total, floor))
+        total = abs(mp.fsum(p.levels[i][-1] for p in pieces))
+        magnitude = mp.fsum(p.magnitude[i] for p in pieces)
+        floor = magnitude * mp.mpf(10) ** ((dps - work_digits) // 2)
+        goals.append(mp.mpf(10) ** (-dps - 1) * max(total, floor))
     return goals
 
 
@@ -94,10 +94,10 @@ def integrate(func, n, intervals, dps, target=None, strict=True):
     digits; otherwise ``failures`` says which components missed it and why, and the
     caller must not report their values.
     """
-    rule = TanhSinh(mpmath.mp)
-    prec = mpmath.mp.prec
-    work_digits = mpmath.mp.dps
-    pieces = [_Interval(mpmath.mpf(a), mpmath.mpf(b), n) for a, b in intervals if a != b]
+    rule = TanhSinh(current())
+    prec = mp.prec
+    work_digits = mp.dps
+    pieces = [_Interval(mp.mpf(a), mp.mpf(b), n) for a, b in intervals if a != b]
     evaluations = 0
     for degree in range(1, MAX_DEGREE + 1):
         active = [p for p in pieces if not all(p.done)]
@@ -105,9 +105,9 @@ def integrate(func, n, intervals, dps, target=None, strict=True):
             break
         for piece in active:
             nodes = rule.get_nodes(piece.a, piece.b, degree, prec)
-            h = mpmath.ldexp(1, -degree)
-            sums = [mpmath.mpf(0)] * n
-            magnitude = [mpmath.mpf(0)] * n
+            h = mp.ldexp(1, -degree)
+            sums = [mp.mpf(0)] * n
+            magnitude = [mp.mpf(0)] * n
             for t, w in nodes:
                 for i, value in enumerate(func(t)):
                     sums[i] += w * value
@@ -122,9 +122,9 @@ def integrate(func, n, intervals, dps, target=None, strict=True):
             for i in range(n):
                 e = _estimate(piece.levels[i], piece.magnitude[i], work_digits)
                 piece.done[i] = degree >= 3 and e is not None and e * len(pieces) <= goals[i]
-    errors = [mpmath.fsum(_estimate(p.levels[i], p.magnitude[i], work_digits) for p in pieces)
+    errors = [mp.fsum(_estimate(p.levels[i], p.magnitude[i], work_digits) for p in pieces)
               for i in range(n)]
-    values = [mpmath.fsum(p.levels[i][-1] for p in pieces) for i in range(n)]
+    values = [mp.fsum(p.levels[i][-1] for p in pieces) for i in range(n)]
     failures = [None if all(p.done[i] for p in pieces) else
                 f"the integrand rounds to 0 at every node (its terms cancel below the working "
                 f"precision): no digits of E[...] can be given at {dps} digits" if not goals[i] else
@@ -139,10 +139,6 @@ def integrate(func, n, intervals, dps, target=None, strict=True):
 
 # ------------------------------------------------------- Gaussian expectations
 
-def _normal_pdf(z):
-    return mpmath.exp(-z * z / 2) / mpmath.sqrt(2 * mpmath.pi)
-
-
 def point_precision(sigma, mu):
     """Extra bits for ``x = mu + sigma z`` so that phi(x) keeps the working precision.
 
@@ -151,16 +147,16 @@ def point_precision(sigma, mu):
     than at ``x = 1``).
     """
     if not mu:
-        return max(0, -mpmath.mag(sigma))
-    return max(0, mpmath.mag(mu), mpmath.mag(mu) - mpmath.mag(sigma))
+        return max(0, -mp.mag(sigma))
+    return max(0, mp.mag(mu), mp.mag(mu) - mp.mag(sigma))
 
 
 def _scan_points(limit):
     """0, a few points near the centre, and a geometric grid out to |z| = limit (both sides)."""
-    points, z = [mpmath.mpf(0), -2, -1, 1, 2], mpmath.mpf(0.5)
+    points, z = [mp.mpf(0), -2, -1, 1, 2], mp.mpf(0.5)
     while z <= limit:
         points += [z, -z]
-        z *= mpmath.mpf(1.25)
+        z *= mp.mpf(1.25)
     return points
 
 
@@ -174,21 +170,21 @@ def tail_cutoff(at, n, dps):
     z ~ -mu/2, not at the centre) and decreasing, which, for integrands of
     sub-Gaussian log-growth, bounds the neglected tail.
     """
-    eps = mpmath.mpf(10) ** (-dps - 5)
-    cutoff = mpmath.sqrt(2 * mpmath.log(10) * (dps + 5)) + 1
+    eps = mp.mpf(10) ** (-dps - 5)
+    cutoff = mp.sqrt(2 * mp.log(10) * (dps + 5)) + 1
     def weighted_sizes(z, weight):
         # a probe may land on an integrable singular point (log|x| at 0): it tells nothing there
         try:
             return [abs(v) * weight for v in at(z)]
         except (DomainError, ConvergenceError):
-            return [mpmath.mpf(0)] * n
+            return [mp.mpf(0)] * n
 
     for _ in range(40):
-        scales = [max(column) for column in zip(*(weighted_sizes(z, _normal_pdf(z))
+        scales = [max(column) for column in zip(*(weighted_sizes(z, normal_pdf(z))
                                                   for z in _scan_points(3 * cutoff)))]
         decays = True
         for side in (1, -1):
-            probes = [weighted_sizes(z, _normal_pdf(z) * abs(z))
+            probes = [weighted_sizes(z, normal_pdf(z) * abs(z))
                       for z in (side * cutoff * factor for factor in (1, 1.5, 2, 3))]
             for i, scale in enumerate(scales):
                 sizes = [p[i] for p in probes]
@@ -198,7 +194,7 @@ def tail_cutoff(at, n, dps):
             return cutoff
         cutoff *= 1.25
     raise DivergenceError("the Gaussian tail does not decay within |z| < "
-                          f"{mpmath.nstr(cutoff, 4)}: the expectation diverges, or the integrand's "
+                          f"{mp.nstr(cutoff, 4)}: the expectation diverges, or the integrand's "
                           "mass lies too far from mu for the quadrature (|mu|/sigma too large)")
 
 
@@ -212,16 +208,16 @@ def gaussian_quadrature(func, n, sigma, mu, dps, breakpoints=(), strict=True):
     centre from phi(x) without cancellation; its values are rounded to the
     working precision.
     """
-    work = mpmath.mp.prec
-    with mpmath.workprec(work + 20):
+    work = mp.prec
+    with mp.workprec(work + 20):
         extra = point_precision(_mpf(sigma), _mpf(mu))
     high = work + extra + (20 if extra else 0)
-    with mpmath.workprec(high):
+    with mp.workprec(high):
         sigma, mu = _mpf(sigma), _mpf(mu)
 
     def evaluate(z, prec):
-        with mpmath.workprec(prec):
-            return func(mu + sigma * mpmath.mpf(z))
+        with mp.workprec(prec):
+            return func(mu + sigma * mp.mpf(z))
 
     # the integrand may cancel internally (1 - tanh(x)**2 near x = 20 loses 17 digits):
     # measure the loss at a few points against a finer evaluation and add it
@@ -234,7 +230,7 @@ def gaussian_quadrature(func, n, sigma, mu, dps, breakpoints=(), strict=True):
                 continue
             for v, w in zip(evaluate(z, high), finer):
                 if w and v != w:
-                    lost = max(lost, work + mpmath.mag(v - w) - mpmath.mag(w))
+                    lost = max(lost, work + mp.mag(v - w) - mp.mag(w))
         if lost <= 8:  # a few bits are rounding, which the guard digits absorb
             break
         high += lost + 10
@@ -243,24 +239,24 @@ def gaussian_quadrature(func, n, sigma, mu, dps, breakpoints=(), strict=True):
         return [+v for v in evaluate(z, high)]
 
     cutoff = tail_cutoff(at, n, dps)
-    splits = {mpmath.mpf(0)}
-    with mpmath.workprec(high):
+    splits = {mp.mpf(0)}
+    with mp.workprec(high):
         zs = [(_mpf(b) - mu) / sigma for b in breakpoints]
     splits.update(+z for z in zs if abs(z) < cutoff)
     points = sorted(splits | {-cutoff, cutoff})
-    scale = 1 / mpmath.sqrt(2 * mpmath.pi)
 
     def weighted(z):
-        w = mpmath.exp(-z * z / 2) * scale
+        w = normal_pdf(z)
         return [w * v for v in at(z)]
 
     return integrate(weighted, n, list(zip(points, points[1:])), dps, strict=strict)
 
 
 def _mpf(value):
-    """An mpf at the current precision; SymPy numbers are evaluated to it, mpf kept as they are."""
-    if isinstance(value, mpmath.mpf):
-        return value
+    """An mpf of the active context; SymPy numbers are evaluated to its precision, mpf keep all
+    their bits (but join the active context, whose precision then governs their arithmetic)."""
+    if isinstance(value, REAL):
+        return current().make_mpf(value._mpf_)
     if hasattr(value, "evalf"):
-        return mpmath.mpf(value.evalf(mpmath.mp.dps + 5))
-    return mpmath.mpf(value)
+        return mp.mpf(value.evalf(mp.dps + 5))
+    return mp.mpf(value)

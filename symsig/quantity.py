@@ -8,12 +8,11 @@ Undefined quantities carry their reason instead of a silent NaN.
 
 from dataclasses import dataclass
 
-import mpmath
 import sympy
 from sympy.core.evalf import PrecisionExhausted
 
 from .errors import ConvergenceError, UndefinedError
-from .precision import format_value, short_str, to_mpmath, workdps
+from .precision import FIXED, format_value, mp, short_str, to_mpmath, workdps
 
 EXACT, NUMERIC, INFINITE, UNDEFINED = "exact", "numeric", "infinite", "undefined"
 
@@ -52,23 +51,24 @@ class Quantity:
             except (PrecisionExhausted, OverflowError, ValueError, MemoryError) as exc:
                 raise ConvergenceError(f"the closed form cannot be evaluated to {dps} digits "
                                        f"({exc.__class__.__name__}: {exc})") from None
-        return cls(value, expr, method, mpmath.mpf(0), EXACT, dps)
+        return cls(value, expr, method, FIXED.zero, EXACT, dps)
 
     @classmethod
     def numeric(cls, value, error, method, dps):
         """A numeric value; digits its error estimate does not support are not claimed.
 
-        >>> import mpmath
-        >>> str(Quantity.numeric(mpmath.mpf("1.234567"), mpmath.mpf("1e-4"), "test", 10))
+        >>> with workdps(10):
+        ...     str(Quantity.numeric(mp.mpf("1.234567"), mp.mpf("1e-4"), "test", 10))
+        ...     q = Quantity.numeric(mp.mpf("3e-26"), mp.mpf("1e-25"), "test", 10)
         '1.235'
-        >>> q = Quantity.numeric(mpmath.mpf("3e-26"), mpmath.mpf("1e-25"), "test", 10)
-        >>> str(q), q.method
-        ('0', 'test, zero to within 1.0e-25')
+        >>> str(q), q.method, q.value.context is not FIXED
+        ('0', 'test, zero to within 1.0e-25', True)
         """
-        if value and error and error > abs(value) * mpmath.mpf(10) ** (-dps):
-            good = int(mpmath.floor(mpmath.log10(abs(value) / error)))
+        if value and error and error > abs(value) * FIXED.mpf(10) ** (-dps):
+            good = int(FIXED.floor(FIXED.log10(abs(value) / error)))
             if good < 1:
-                return cls(mpmath.mpf(0), None, f"{method}, zero to within {short_str(error, 2)}",
+                # 0 of the value's own context: FIXED's would be a 15-digit left operand later
+                return cls(value * 0, None, f"{method}, zero to within {short_str(error, 2)}",
                            error, NUMERIC, dps)
             return cls(value, None, f"{method}, {good} correct digits", error, NUMERIC, good)
         return cls(value, None, method, error, NUMERIC, dps)
@@ -76,7 +76,7 @@ class Quantity:
     @classmethod
     def infinite(cls, sign, method, dps, exact=None, reason=None):
         exact = exact if exact is not None else (sympy.oo if sign > 0 else -sympy.oo)
-        return cls(mpmath.inf if sign > 0 else -mpmath.inf, exact, method, None, INFINITE, dps, reason)
+        return cls(FIXED.inf if sign > 0 else -FIXED.inf, exact, method, None, INFINITE, dps, reason)
 
     @classmethod
     def undefined(cls, reason, method, dps):
@@ -122,10 +122,10 @@ def _evaluate_exact(expr):
     expr = without_erf_cancellation(expr)
     digits = max((int(n).bit_length() * 3 // 10 for a in expr.atoms(sympy.Rational)
                   for n in (a.p, a.q)), default=0)
-    coarse = expr.evalf(mpmath.mp.dps + 5 + 2 * digits, strict=True)
-    fine = expr.evalf(mpmath.mp.dps + 20 + 4 * digits, strict=True)
+    coarse = expr.evalf(mp.dps + 5 + 2 * digits, strict=True)
+    fine = expr.evalf(mp.dps + 20 + 4 * digits, strict=True)
     value = to_mpmath(fine)
-    if abs(to_mpmath(coarse) - value) > abs(value) * mpmath.mpf(10) ** (5 - mpmath.mp.dps):
+    if abs(to_mpmath(coarse) - value) > abs(value) * mp.mpf(10) ** (5 - mp.dps):
         raise ConvergenceError("the closed form is too ill-conditioned to evaluate here")
     return value
 

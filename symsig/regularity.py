@@ -10,9 +10,10 @@
   lines through the origin; finiteness is decided from the tails (limits), not
   from a quadrature that happens to stop.
 
-Roots are exact when SymPy's ``solve`` finds them within its budget and they
-account for every sign change seen numerically; else they are found by
-bracketing on a grid and refined with mpmath.
+Roots are exact when SymPy finds them (a polynomial in x, or in one function of x)
+and they account for every sign change seen numerically; else they are bracketed
+by :func:`bracket_scan` (signs decided at working precision) and refined by
+:func:`symsig.roots.refine_root`.
 
 >>> from symsig.activations import x
 >>> import sympy
@@ -23,15 +24,15 @@ bracketing on a grid and refined with mpmath.
 
 from functools import lru_cache
 
-import mpmath
 import sympy
 from sympy import oo
 
 from .activations import x
-from .budget import attempt, simplify
+from .bounded import attempt, simplify
 from .calculus import decompose, numeric_limit, symbolic_limit
 from .errors import ConvergenceError
-from .precision import lambdify_mpmath, workdps
+from .exact import definite_integral
+from .precision import engine_call, lambdify_mpmath, mp, REAL, workdps
 from .quadrature import integrate
 from .quantity import Quantity
 from .singularities import SingularityUnknown, singular_divergences, unbounded_near
@@ -40,7 +41,7 @@ from .roots import NoSignChange, refine_root
 GRID_HALF_WIDTH = 40  # roots of phi'' / phi - l are bracketed on [-40, 40] ...
 GRID_POINTS_PER_UNIT = 8  # ... at this density, and on a geometric grid beyond
 SCAN_DIGITS = 15
-SOLVE_BUDGET = 0.5
+CHECK_DIGITS = 20  # a sign is decided when evaluations this many digits apart agree on it
 
 
 @lru_cache(maxsize=1024)
@@ -51,45 +52,77 @@ def _limit(expr, point):
 
 def _grid(lo, hi):
     """Sample points (mpf) in the open interval (lo, hi): fine near 0, geometric far out."""
-    step = mpmath.mpf(1) / GRID_POINTS_PER_UNIT
+    step = mp.mpf(1) / GRID_POINTS_PER_UNIT
     near = [k * step for k in range(-GRID_HALF_WIDTH * GRID_POINTS_PER_UNIT,
                                     GRID_HALF_WIDTH * GRID_POINTS_PER_UNIT + 1)]
-    far = [mpmath.ldexp(1, k) for k in range(6, 11)]  # exp(exp(t)) is still representable
+    far = [mp.ldexp(1, k) for k in range(6, 11)]  # exp(exp(t)) is still representable
     points = [-p for p in reversed(far)] + near + far
     lo, hi = _to_mpf(lo), _to_mpf(hi)
     return [p for p in points if lo < p < hi]
 
 
+def bracket_scan(points, sign_at):
+    """Brackets ``(a, b)`` of neighbouring samples whose signs are decided and opposite.
+
+    The one sign-change scan of symsig's root finding: ``sign_at(t)`` is +1 or -1 when
+    the sign of f(t) is decided at working precision, 0 when it is not (f(t) is 0,
+    below its own rounding or quadrature error, or not computable).  Undecided
+    samples are skipped, so a sign seen only in rounding noise never makes a bracket;
+    each bracket is then refined by :func:`~symsig.roots.refine_root`.
+
+    >>> bracket_scan([-2, -1, 0, 1, 2], lambda t: (t > 0) - (t < 0))
+    [(-1, 1)]
+    """
+    brackets, previous = [], None
+    for t in points:
+        sign = sign_at(t)
+        if sign == 0:
+            continue
+        if previous is not None and previous[1] != sign:
+            brackets.append((previous[0], t))
+        previous = (t, sign)
+    return brackets
+
+
+def _sign_at(func, t, working):
+    """The sign of func(t) when two evaluations ``CHECK_DIGITS`` apart agree on it, else 0.
+
+    Tried at SCAN_DIGITS first (a sign needs few digits), then at the ``working``
+    digits; call inside the working context, whose precision is changed temporarily.
+    """
+    for digits in (SCAN_DIGITS, working):
+        try:
+            with mp.workdps(digits):
+                low = mp.mpf(func(t))
+            with mp.workdps(digits + CHECK_DIGITS):
+                high = mp.mpf(func(t))
+        except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+            return 0  # TypeError: a complex value (outside the real domain of an ML series)
+        if high != 0 and abs(high - low) < abs(high) / 2:
+            return 1 if high > 0 else -1
+    return 0
+
+
 def _sign_changes(expr, lo, hi, dps):
     """Numeric roots (mpf) of a smooth expr in (lo, hi) where it changes sign.
 
-    Signs are scanned at low precision (a sign needs few digits) and each
-    bracketed root is refined at full precision by :func:`~symsig.roots.refine_root`;
-    a bracket whose signs agree at full precision was a low-precision artefact.
+    A run of samples whose sign is not decided even at the working precision has
+    ``|expr|`` below its rounding error there; a root pair hidden in it moves an
+    integral of ``expr`` (the variation of phi' when expr = phi'') by no more than
+    that error times the run's length.
     """
     if expr == 0:
         return []
     func = lambdify_mpmath(x, expr)
-    brackets = []
-    with workdps(SCAN_DIGITS):
-        previous = None  # last sample with a nonzero value
-        for t in _grid(lo, hi):
-            try:
-                value = mpmath.mpf(func(t))
-            except (ZeroDivisionError, ValueError, OverflowError):
-                continue
-            if value == 0:
-                continue
-            if previous is not None and (previous[1] > 0) != (value > 0):
-                brackets.append((previous[0], t))
-            previous = (t, value)
     roots = []
-    with workdps(dps) as digits:
-        for a, b in brackets:
+    with workdps(dps) as ctx:
+        digits = ctx.dps
+        for a, b in bracket_scan(_grid(lo, hi), lambda t: _sign_at(func, t, digits)):
             try:
                 roots.append(refine_root(func, a, b, digits))
-            except NoSignChange:
-                continue
+            except (NoSignChange, ZeroDivisionError, ValueError, OverflowError):
+                raise ConvergenceError(f"the sign change of {expr} in ({mp.nstr(a, 8)}, {mp.nstr(b, 8)}) "
+                                       "could not be refined") from None
     return roots
 
 
@@ -97,18 +130,24 @@ def _sign_changes(expr, lo, hi, dps):
 def _exact_roots(expr, lo, hi):
     """Real roots of expr in (lo, hi) from its factors, or None when a factor resists.
 
-    Polynomial factors go to ``real_roots``; factors of fixed sign have none;
-    anything else gets one budgeted ``solve``.
+    Factors of fixed sign have none; a polynomial in x goes to ``real_roots``; a
+    polynomial in one other function of x (``tanh(x)**2 - 1``, ``exp(-x) - 1``) to
+    ``solve``, which inverts it.  A factor that mixes x with transcendental functions
+    (Swish's ``x*exp(-x) + ...``) has no closed-form roots worth a search, so ``solve``,
+    whose running time has no bound there, is not attempted.
     """
     roots = set()
     for factor in sympy.Mul.make_args(sympy.factor_terms(sympy.together(expr))):
         base = factor.base if factor.is_Pow and factor.exp.is_positive else factor
         if not base.has(x) or base.is_positive or base.is_negative:
             continue
-        if base.is_polynomial(x):
-            found = attempt(sympy.real_roots, sympy.Poly(base, x), seconds=SOLVE_BUDGET)
+        poly = attempt(sympy.Poly, base)
+        if poly is None or len(poly.gens) != 1:
+            return None
+        if poly.gens[0] == x:
+            found = attempt(sympy.real_roots, poly)
         else:
-            found = attempt(sympy.solve, base, x, seconds=SOLVE_BUDGET)
+            found = attempt(sympy.solve, base, x)
         if found is None:
             return None
         roots.update(r for r in found if r.is_real)
@@ -124,21 +163,32 @@ def _critical_points(expr, lo, hi, dps):
         # a root of even multiplicity is no sign change: keep the exact roots that match
         with workdps(dps):
             exact = [e for e in exact if any(
-                abs(mpmath.mpf(sympy.N(e, mpmath.mp.dps)) - n) < mpmath.mpf(10) ** (-dps // 2) for n in numeric)]
+                abs(mp.mpf(sympy.N(e, mp.dps)) - n) < mp.mpf(10) ** (-dps // 2) for n in numeric)]
             matched = len(exact) == len(numeric) and all(
-                abs(mpmath.mpf(sympy.N(e, mpmath.mp.dps)) - n) < mpmath.mpf(10) ** (-dps // 2)
+                abs(mp.mpf(sympy.N(e, mp.dps)) - n) < mp.mpf(10) ** (-dps // 2)
                 for e, n in zip(exact, numeric))
         if matched:
             return tuple(exact), True
     return tuple(numeric), False
 
 
-def _slope_sequence(phi, dps):
+@engine_call
+@lru_cache(maxsize=256)
+def slope_values(phi, dps=30):
     """Values of phi' along R at the points where its monotonicity may change.
 
     Returns ``(values, exact, reason)``: values is the list of phi' at -oo,
-    piece ends, critical points and +oo in order, with kink jumps included
-    as consecutive entries; ``exact`` says whether all of them are exact.
+    piece ends, critical points and +oo in order (SymPy numbers, ``oo``/``-oo``
+    where phi' is unbounded at an end), with kink jumps included as consecutive
+    entries; ``exact`` says whether all of them are exact; ``values`` is None with
+    the ``reason`` when phi' has no limit at an end.  phi' is monotone between
+    neighbours, so TV(phi'), sup |phi'| and the range of phi' all read from this one
+    list (call it for phi without jumps and with phi' bounded near finite points).
+
+    >>> import sympy
+    >>> from symsig.activations import x
+    >>> slope_values(sympy.tanh(x), dps=15)
+    ([0, 1, 0], True, None)
     """
     pieces = decompose(phi)
     values, exact = [], True
@@ -169,13 +219,13 @@ def _slope_sequence(phi, dps):
 def _numeric_end(expr, end, dps):
     value = numeric_limit(expr, 1 if end == oo else -1, dps)
     if value.status == "infinite":
-        return end
+        return oo if value.value > 0 else -oo
     return sympy.Float(value.value, dps + 10) if value.is_finite else None
 
 
 def _eval_at(expr, point, dps):
     with workdps(dps):
-        return sympy.Float(mpmath.mpf(lambdify_mpmath(x, expr)(point)), mpmath.mp.dps)
+        return sympy.Float(mp.mpf(lambdify_mpmath(x, expr)(point)), mp.dps)
 
 
 def _from_slopes(phi, dps, reduce):
@@ -188,7 +238,7 @@ def _from_slopes(phi, dps, reduce):
         point = None
     if point is not None:
         return Quantity.infinite(1, "singularity analysis", dps, reason=f"phi' is unbounded near x = {point}")
-    values, exact, reason = _slope_sequence(phi, dps)
+    values, exact, reason = slope_values(phi, dps)
     if values is None:
         return Quantity.undefined(reason, "critical points of phi", dps)
     if any(v.is_infinite for v in values):
@@ -198,12 +248,14 @@ def _from_slopes(phi, dps, reduce):
     return _numeric_sum(reduce(values), "critical points of phi (numeric roots)", dps)
 
 
+@engine_call
 @lru_cache(maxsize=256)
 def total_variation(phi, dps=30):
     """``TV(phi')`` as a :class:`Quantity` (``+oo`` when phi jumps)."""
     return _from_slopes(phi, dps, lambda v: sum((abs(b - a) for a, b in zip(v, v[1:])), sympy.Integer(0)))
 
 
+@engine_call
 @lru_cache(maxsize=256)
 def lipschitz(phi, dps=30):
     """``Lip(phi) = sup |phi'|`` as a :class:`Quantity` (``+oo`` when phi jumps)."""
@@ -212,8 +264,9 @@ def lipschitz(phi, dps=30):
 
 def _numeric_sum(expr, method, dps):
     with workdps(dps):
-        value = mpmath.mpf(sympy.N(expr, mpmath.mp.dps))
-    return Quantity.numeric(value, abs(value) * mpmath.mpf(10) ** (-dps - 3), method, dps)
+        value = mp.mpf(sympy.N(expr, mp.dps))
+        error = abs(value) * mp.mpf(10) ** (-dps - 3)
+    return Quantity.numeric(value, error, method, dps)
 
 
 # ----------------------------------------------------------- areas C and B
@@ -248,6 +301,7 @@ def _tail_verdict(h, end):
     return None
 
 
+@engine_call
 @lru_cache(maxsize=256)
 def areas(phi, alpha_plus, alpha_minus, dps=30):
     """``(C, B)`` as :class:`Quantity` objects, given the slope Quantities."""
@@ -308,10 +362,6 @@ def _finite_areas(parts, dps):
         for a, b in zip(cuts, cuts[1:]):
             intervals.append((a, b, h, roots_exact))
     exact_ok = True
-    try:
-        from .exact import definite_integral
-    except ImportError:
-        definite_integral, exact_ok = None, False
     values = []
     for a, b, h, roots_exact in intervals:
         result = definite_integral(h, x, a, b) if (exact_ok and roots_exact) else None
@@ -327,11 +377,11 @@ def _finite_areas(parts, dps):
 
 
 def _to_mpf(point):
-    if isinstance(point, (int, mpmath.mpf)):
-        return mpmath.mpf(point)
+    if isinstance(point, (int, REAL)):
+        return mp.mpf(point)
     if point.is_infinite:
-        return mpmath.inf if point > 0 else -mpmath.inf
-    return mpmath.mpf(sympy.N(point, mpmath.mp.dps))
+        return mp.inf if point > 0 else -mp.inf
+    return mp.mpf(sympy.N(point, mp.dps))
 
 
 def _finite_end(func, lo, hi, dps):
@@ -341,13 +391,13 @@ def _finite_end(func, lo, hi, dps):
     tanh(exp(x)) exhausts memory) only to add terms far below the target; an
     end with slower, algebraic decay is kept infinite.
     """
-    eps = mpmath.mpf(10) ** (-dps - 5)
+    eps = mp.mpf(10) ** (-dps - 5)
     ends = [lo, hi]
     for index, sign in ((0, -1), (1, 1)):
-        if not mpmath.isinf(ends[index]):
+        if not mp.isinf(ends[index]):
             continue
         for k in range(3, 11):
-            t = sign * mpmath.ldexp(1, k)
+            t = sign * mp.ldexp(1, k)
             if (t - lo) * (hi - t) <= 0:
                 continue
             size, further = abs(func(t)) * t * t, abs(func(2 * t)) * 4 * t * t
@@ -359,13 +409,13 @@ def _finite_end(func, lo, hi, dps):
 
 def _numeric_areas(intervals, dps):
     with workdps(dps):
-        signed, absolute, error = mpmath.mpf(0), mpmath.mpf(0), mpmath.mpf(0)
+        signed, absolute, error = mp.mpf(0), mp.mpf(0), mp.mpf(0)
         for a, b, h, _ in intervals:
             func = lambdify_mpmath(x, h)
 
             def guarded(t, func=func):
                 # far out, phi - l is a small difference of large numbers: add digits with |t|
-                with mpmath.extraprec(2 * max(0, mpmath.mag(t))):
+                with mp.extraprec(2 * max(0, mp.mag(t))):
                     return [+func(t)]
 
             lo, hi = _finite_end(func, _to_mpf(a), _to_mpf(b), dps)

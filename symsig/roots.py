@@ -12,16 +12,16 @@ Call inside a ``workdps`` block; the sign at the bracket ends is checked at the
 current precision, and a bracket whose signs agree there (a sign change seen
 only at low precision) is reported by :class:`NoSignChange`.
 
->>> import mpmath
->>> with mpmath.workdps(60):
+>>> from symsig.precision import workdps
+>>> with workdps(50):
 ...     r = refine_root(lambda t: t * t - 2, 1, 2, digits=50)
-...     abs(r - mpmath.sqrt(2)) < mpmath.mpf(10)**-50
+...     abs(r - mp.sqrt(2)) < mp.mpf(10)**-50
 True
 """
 
-import mpmath
 
 from .errors import ConvergenceError, SymsigError
+from .precision import mp
 
 MAX_ITERATIONS = 4000  # bisection alone gains 3.3 bits a step: enough for ~1000 digits
 
@@ -41,18 +41,18 @@ def refine_root(f, a, b, digits, max_iterations=MAX_ITERATIONS):
     (else :class:`NoSignChange`); an end where ``f`` is exactly 0 is returned.
     Raises :class:`ConvergenceError` if ``max_iterations`` evaluations do not suffice.
     """
-    a, b = mpmath.mpf(a), mpmath.mpf(b)
+    a, b = mp.mpf(a), mp.mpf(b)
     if a > b:
         a, b = b, a
-    fa, fb = mpmath.mpf(f(a)), mpmath.mpf(f(b))
+    fa, fb = mp.mpf(f(a)), mp.mpf(f(b))
     if fa == 0:
         return a
     if fb == 0:
         return b
     if _sign(fa) == _sign(fb):
-        raise NoSignChange(f"no sign change of the function on [{mpmath.nstr(a, 8)}, {mpmath.nstr(b, 8)}] "
+        raise NoSignChange(f"no sign change of the function on [{mp.nstr(a, 8)}, {mp.nstr(b, 8)}] "
                            "at the working precision")
-    tolerance = mpmath.mpf(10) ** (-digits)
+    tolerance = mp.mpf(10) ** (-digits)
     side = 0  # the end that moved last: Illinois halves the other end's value when it stays twice
     width = b - a
     for iteration in range(max_iterations):
@@ -67,7 +67,7 @@ def refine_root(f, a, b, digits, max_iterations=MAX_ITERATIONS):
             c = (a + b) / 2
             if not a < c < b:  # a and b are adjacent numbers: no finer answer exists
                 return c
-        fc = mpmath.mpf(f(c))
+        fc = mp.mpf(f(c))
         if fc == 0:
             return c
         if _sign(fc) == _sign(fa):

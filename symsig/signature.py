@@ -25,15 +25,14 @@ Swapping a convention is one line, e.g. the mean-square g2::
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import mpmath
 import sympy
 
-from .activations import Activation, get_activation, x
-from .budget import simplify
+from .activations import Activation, get_activation
+from .bounded import simplify
 from .calculus import decompose, growth_class, kinks, slopes, smoothness_degree
 from .errors import InputError, SymsigError
 from .gaussian import SIGMA, check_gaussian, expectations, variance
-from .precision import workdps
+from .precision import engine_call, lambdify_mpmath, mp, workdps
 from .quantity import EXACT, Quantity
 from .regularity import areas, lipschitz, total_variation
 from .singularities import check_real
@@ -172,6 +171,7 @@ def _evaluation_order(components, extras):
     return wanted, order
 
 
+@engine_call
 def signature(phi, sigma=1, mu=0, dps=30, components=NINE, extras=()):
     """The signature S_sigma(phi) at ``X = mu + sigma Z``, each component a :class:`Quantity`.
 
@@ -282,7 +282,7 @@ def _add_exact(quantity, extra, dps):
     if quantity.status == EXACT:
         return Quantity.from_exact(simplify(quantity.exact + extra), quantity.method + " + Dirac masses", dps)
     with workdps(dps):
-        value = quantity.value + mpmath.mpf(sympy.N(extra, mpmath.mp.dps))
+        value = mp.mpf(quantity.value) + mp.mpf(sympy.N(extra, mp.dps))
     return Quantity.numeric(value, quantity.error, quantity.method + " + Dirac masses (exact)", dps)
 
 
@@ -293,11 +293,11 @@ def _transform(spec, quantity, dps):
         return Quantity.from_exact(simplify(spec.transform(quantity.exact)), quantity.method, dps)
     with workdps(dps):
         u = sympy.Symbol("u")
-        func = sympy.lambdify(u, spec.transform(u), "mpmath")
+        func = lambdify_mpmath(u, spec.transform(u))
         value = func(quantity.value)
-        slope = abs(sympy.lambdify(u, sympy.diff(spec.transform(u), u), "mpmath")(quantity.value)) \
-            if quantity.value else mpmath.inf
-        error = quantity.error * slope if mpmath.isfinite(slope) else quantity.error
+        slope = abs(lambdify_mpmath(u, sympy.diff(spec.transform(u), u))(quantity.value)) \
+            if quantity.value else mp.inf
+        error = quantity.error * slope if mp.isfinite(slope) else quantity.error
     return Quantity.numeric(value, error, quantity.method, dps)
 
 
@@ -377,26 +377,26 @@ def _without_variance_cancellation(formula, names, inputs, analysis, sigma, mu, 
 
 def _derived_numeric(formula, names, inputs, dps):
     with workdps(dps):
-        func = sympy.lambdify(names, formula, "mpmath")
+        func = lambdify_mpmath(names, formula)
         args = [q.value for q in inputs]
         # an exact input's value is rounded to the working precision: a formula that
         # cancels (m2 - m1**2 far from mu = 0) must see that error
         inputs = [q if q.error or q.status != EXACT else
-                  Quantity.numeric(q.value, abs(q.value) * mpmath.eps, q.method, q.dps) for q in inputs]
+                  Quantity.numeric(q.value, mp.eps * abs(q.value), q.method, q.dps) for q in inputs]
         try:
             value = func(*args)
         except ZeroDivisionError:
             return Quantity.undefined(f"{formula} has a zero denominator here", "formula", dps)
         # first-order error propagation through the formula
-        error = mpmath.mpf(0)
+        error = mp.mpf(0)
         for i, (symbol, q) in enumerate(zip(names, inputs)):
             if q.error:
-                partial = sympy.lambdify(names, sympy.diff(formula, symbol), "mpmath")(*args)
+                partial = lambdify_mpmath(names, sympy.diff(formula, symbol))(*args)
                 error += abs(partial) * q.error
         denominator = sympy.denom(sympy.together(formula))
         if denominator.free_symbols:
-            size = abs(sympy.lambdify(names, denominator, "mpmath")(*args))
-            bound = sum(abs(sympy.lambdify(names, sympy.diff(denominator, s), "mpmath")(*args)) * q.error
+            size = abs(lambdify_mpmath(names, denominator)(*args))
+            bound = sum(abs(lambdify_mpmath(names, sympy.diff(denominator, s))(*args)) * q.error
                         for s, q in zip(names, inputs) if q.error)
             if size <= bound:
                 return Quantity.undefined(f"{formula}: the denominator is zero to within its error",
@@ -404,6 +404,7 @@ def _derived_numeric(formula, names, inputs, dps):
     return Quantity.numeric(value, error, "formula of numeric components", dps)
 
 
+@engine_call
 def symbolic_signature(phi, mu=0, components=NINE, extras=()):
     """Each component as a SymPy formula in the symbol ``sigma`` (None where no closed form is known).
 
@@ -437,6 +438,7 @@ def symbolic_signature(phi, mu=0, components=NINE, extras=()):
     return {name: forms[name] for name in wanted}
 
 
+@engine_call
 def extras_report(phi, dps=30):
     """Kink set, smoothness degree and growth class: the non-numeric extras.
 

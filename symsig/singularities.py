@@ -30,13 +30,14 @@ An undecidable piece means "no verdict" and the ordinary tiers run.
 True
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import sympy
 from sympy import oo
 
 from .activations import x
+from .asymptotics import limit_at_infinity
 from .errors import DivergenceError, DomainError
 from .quantity import Quantity
 
@@ -182,6 +183,14 @@ def _candidates(expr, lo, hi):
     return sorted(set(points), key=float), family, nonnegative
 
 
+def poles_accumulate(expr, lo, hi):
+    """True when ``expr`` has infinitely many poles on (lo, hi) (``tan`` of an unbounded polynomial)."""
+    try:
+        return _candidates(expr, lo, hi)[1] is not None
+    except _Unknown:
+        return False
+
+
 def _check_real(expr, lo, hi, nonnegative):
     for base, where in nonnegative:
         zeros = _zeros(base, lo, hi)
@@ -217,8 +226,15 @@ def leading_term(expr, x0, side):
         raise _Unknown from None
     if term == 0:
         return sympy.Integer(0), oo, 0
-    coeff, p = term.as_coeff_exponent(_S)
-    c, k = coeff.as_coeff_exponent(sympy.log(_S))
+    c, p, k = sympy.Integer(1), sympy.Integer(0), sympy.Integer(0)
+    for factor in sympy.Mul.make_args(term):  # as_coeff_exponent does not split s*log(s)
+        base, exponent = factor.as_base_exp()
+        if base == _S:
+            p += exponent
+        elif base == sympy.log(_S):
+            k += exponent
+        else:
+            c *= factor
     if c.has(_S) or p.has(_S) or not (c.is_number and p.is_number and k.is_number) or not c.is_extended_real:
         raise _Unknown
     return c, p, k
@@ -295,18 +311,16 @@ def split_at_singular_points(pieces):
     Quadrature splits at breakpoints, and tanh-sinh converges at an endpoint
     singularity such as log|x| where it would stall on one inside an interval.
     """
-    from .calculus import Piece, PiecewiseSmooth
-
     out = []
     try:
         for piece in pieces.pieces:
             candidates, family, _ = _candidates(piece.expr, piece.lo, piece.hi)
             inner = [] if family else [p for p in candidates if piece.lo < p < piece.hi]
             cuts = [piece.lo, *inner, piece.hi]
-            out += [Piece(a, b, piece.expr) for a, b in zip(cuts, cuts[1:])]
+            out += [replace(piece, lo=a, hi=b) for a, b in zip(cuts, cuts[1:])]
     except _Unknown:
         return pieces
-    return PiecewiseSmooth(tuple(out)) if len(out) > len(pieces.pieces) else pieces
+    return replace(pieces, pieces=tuple(out)) if len(out) > len(pieces.pieces) else pieces
 
 
 # ------------------------------------------------------------------ tails
@@ -398,8 +412,6 @@ def expansion(u, d):
 
 def growth(f, d):
     """The :class:`Growth` of f at x -> d*oo; _Unknown when the structure is not read."""
-    from .calculus import limit_at_infinity
-
     if not f.has(x):
         if f == 0:
             return ZERO
@@ -464,6 +476,13 @@ def growth(f, d):
         if limit is not None and limit.is_number and limit.is_positive and limit.is_finite:
             return Growth((), sympy.Integer(0), _sign_of(sympy.log(limit)), 2)
         raise _Unknown
+    if isinstance(f, (*_ODD_MONOTONE, sympy.sin)) and limit_at_infinity(f.args[0], d) == 0:
+        return growth(f.args[0], d)  # f(u) ~ c u as u -> 0 (c = 1, or 2/sqrt(pi) for erf)
+    if isinstance(f, sympy.erfc) and f.args[0].is_polynomial(x) and limit_at_infinity(f.args[0], d) == oo:
+        # log erfc(v) = -v**2 - log v + O(1) as v -> oo (the Gaussian tail of GELU)
+        v = f.args[0]
+        P, _ = expansion(-sympy.expand(v**2), d)
+        return Growth(P, -sympy.degree(v, x), 1, 2)
     if isinstance(f, _BOUNDED):
         limit = limit_at_infinity(f, d)
         if limit is not None and not isinstance(limit, sympy.AccumBounds) and limit.is_finite and limit != 0:

@@ -18,20 +18,19 @@
 
 from dataclasses import dataclass, field
 
-import mpmath
 import sympy
 from sympy import oo
 
 from .activations import x
-from .budget import attempt
 from .calculus import Piece, PiecewiseSmooth, decompose, slopes
 from .errors import ConvergenceError, DivergenceError, DomainError, InputError, LimitError, UndefinedError
 from .gaussian import SIGMA, exact_form, expectations
 from .kernels.dual import activation_expr
-from .precision import check_dps, exact_number, to_mpmath, workdps
+from .precision import check_dps, COMPLEX, engine_call, exact_number, lambdify_mpmath, mp, to_mpmath, workdps
 from .quantity import INFINITE, UNDEFINED, Quantity
-from .singularities import (SingularityUnknown, expectation_verdict, leading_term, split_at_singular_points,
-                            unbounded_near)
+from .regularity import bracket_scan, slope_values
+from .roots import refine_root
+from .singularities import SingularityUnknown, expectation_verdict, leading_term, unbounded_near
 
 S = sympy.Symbol("s", nonnegative=True)  # s = sqrt(q)
 GRID_PER_DECADE = 5  # scan density of F(q) - q on [1e-4, q_max]; closer root pairs can be missed
@@ -66,7 +65,7 @@ class _Stats:
         self.integrands = (self.pieces.map(lambda e: e**2), self.dpieces.map(lambda e: e**2), both,
                            self.dpieces.map(lambda e: x**2 * e**2))
         self.exact = [_exact_in_sigma(f) for f in self.integrands]
-        self.funcs = [None if e is None else sympy.lambdify(SIGMA, e, modules="mpmath") for e in self.exact]
+        self.funcs = [None if e is None else lambdify_mpmath(SIGMA, e) for e in self.exact]
         self.reasons = {}
 
     def at(self, s, dps, which=(M2, CHI, XPP, A), lenient=False):
@@ -80,13 +79,13 @@ class _Stats:
         for i in which:
             value = _real_finite(self.funcs[i], s) if self.funcs[i] is not None else None
             if value is not None:
-                result[i] = (value, 10 * mpmath.eps * max(1, abs(value)))
+                result[i] = (value, 10 * mp.eps * max(1, abs(value)))
             else:  # no closed form, or one that is not a finite real here: the engine decides
                 todo.append(i)
         if todo:
             found = expectations([self.integrands[i] for i in todo], sigma=s, dps=dps, exact=False)
             for i, q in zip(todo, found):
-                where = f"{NAMES[i]} at X = s Z, s = {mpmath.nstr(s, 8)}"
+                where = f"{NAMES[i]} at X = s Z, s = {mp.nstr(s, 8)}"
                 if q.status == UNDEFINED and lenient and q.method != "quadrature did not converge":
                     result[i] = (None, None)
                 elif q.status == UNDEFINED:
@@ -95,7 +94,7 @@ class _Stats:
                 elif q.status == INFINITE:
                     # the first (smallest s) reason is kept: the scan runs upwards
                     self.reasons.setdefault(i, f"{where} = {'+' if q.value > 0 else '-'}oo: {q.reason}")
-                    result[i] = (q.value, mpmath.mpf(0))
+                    result[i] = (q.value, mp.mpf(0))
                 else:
                     result[i] = (q.value, q.error)
         return result
@@ -131,14 +130,14 @@ def _real_pieces(phi):
 def _real_finite(func, s):
     """``func(s)`` when it is a finite real number, else None (a closed form outside its range)."""
     try:
-        value = mpmath.mpmathify(func(s))
+        value = mp.mpmathify(func(s))
     except (ArithmeticError, ValueError, TypeError):
         return None
-    if isinstance(value, mpmath.mpc):
+    if isinstance(value, COMPLEX):
         if value.imag:
             return None
         value = value.real
-    return value if mpmath.isfinite(value) else None
+    return value if mp.isfinite(value) else None
 
 
 def _exact_in_sigma(integrand):
@@ -194,6 +193,7 @@ def _parameters(sigma_w2, sigma_b2):
     return sw, sb
 
 
+@engine_call
 def variance_fixed_points(phi, sigma_w2=1, sigma_b2=0, dps=20, q_max=10**4):
     """All fixed points ``q* >= 0`` of the variance map, or the reason there is none.
 
@@ -202,8 +202,8 @@ def variance_fixed_points(phi, sigma_w2=1, sigma_b2=0, dps=20, q_max=10**4):
     rational coefficients, radicals whose signs SymPy decides for degree <= 2,
     the numeric scan otherwise); otherwise numeric: a sign
     scan of ``G(q) = F(q) - q`` on a geometric grid over [0, q_max] at
-    SCAN_DPS digits, roots refined by safeguarded Newton at ``dps`` digits
-    (``G'`` from Stein: ``F'(q) = sigma_W^2 E[X phi(X) phi'(X)] / q``), and the
+    SCAN_DPS digits (a sign within the quadrature error is taken again at ``dps``),
+    each bracketed root refined at ``dps`` digits by :func:`symsig.roots.refine_root`, and the
     sign of G beyond q_max read from the asymptotic slopes.  Where ``m2`` is
     ``+oo`` (heavy tails, non-integrable poles) ``F(q) = +oo`` and the result says so.
 
@@ -259,20 +259,27 @@ def _exact_fixed_points(stats, sw, sb, dps):
     roots = _polynomial_roots(sympy.Poly(g, S))
     if roots is None:
         return None
-    slope = sympy.expand(sympy.diff(sw * m2, S) / (2 * S))
+    half_derivative = sympy.expand(sympy.diff(sw * m2, S) / 2)  # F'(q) = half_derivative / s
     points = []
     for r in roots:
         q = r**2
-        f_prime = (attempt(sympy.limit, slope, S, 0, "+", seconds=5) if r == 0 else slope.subs(S, r))
+        f_prime = _slope_at_zero(half_derivative) if r == 0 else half_derivative.subs(S, r) / r
         chi = sw * (stats.exact[CHI].subs(SIGMA, r) if r != 0 else stats.slope_at_zero())
-        if f_prime is None:
-            raise ConvergenceError("could not take the limit of F'(q) at q = 0")
         points.append(FixedPoint(*(Quantity.from_exact(sympy.simplify(v), "closed form", dps)
                                    for v in (q, f_prime, chi))))
     reason = None
     if not points:
         reason = f"F(q) - q = {sympy.sstr(g.subs(S, sympy.sqrt(sympy.Symbol('q'))))} has no root q >= 0 (exact)"
     return VarianceMap(sw, sb, points, True, method, reason=reason)
+
+
+def _slope_at_zero(half_derivative):
+    """``lim_{s->0+} p(s)/s`` for a polynomial p: p'(0) when p(0) = 0, else +-oo."""
+    poly = sympy.Poly(half_derivative, S)
+    at_zero = poly.eval(0)
+    if at_zero != 0:
+        return oo if at_zero > 0 else -oo
+    return poly.diff(S).eval(0)
 
 
 def _tail_sign(phi, sw, sb, dps):
@@ -298,11 +305,11 @@ def _numeric_fixed_points(stats, sw, sb, dps, q_max):
     moments = ("closed forms in sigma" if stats.exact[M2] is not None and stats.exact[XPP] is not None
                else "the core engine's kink-split quadrature")
     method = ("numeric: sign scan of F(q) - q on [0, q_max] (geometric grid, "
-              f"{GRID_PER_DECADE} points per decade), Newton-refined roots, tail sign from the asymptotic "
-              f"slopes; Gaussian moments by {moments}")
+              f"{GRID_PER_DECADE} points per decade), roots refined in their brackets, tail sign from the "
+              f"asymptotic slopes; Gaussian moments by {moments}")
     with workdps(dps):
         w, b = to_mpmath(sw), to_mpmath(sb)
-        decades = int(mpmath.ceil(mpmath.log10(to_mpmath(q_max))))
+        decades = int(mp.ceil(mp.log10(to_mpmath(q_max))))
         if GRID_PER_DECADE * (decades + 4) > MAX_POINTS:
             raise LimitError(f"q_max = {q_max} needs more than MAX_POINTS = {MAX_POINTS} grid points")
         phi0 = stats.value_at_zero()
@@ -310,36 +317,49 @@ def _numeric_fixed_points(stats, sw, sb, dps, q_max):
         g_zero = None if phi0 is None else w * to_mpmath(phi0 ** 2) + b
 
         def g(q, digits):
+            """``(G(q), error)``; G(0) is None when phi(0) is not finite."""
             if q == 0:
-                return g_zero
-            return w * stats.at(mpmath.sqrt(q), digits, (M2,))[M2][0] + b - q
+                return g_zero, 0
+            value, error = stats.at(mp.sqrt(q), digits, (M2,))[M2]
+            return w * value + b - q, w * error
 
-        grid = [mpmath.mpf(0)] + [mpmath.mpf(10) ** (mpmath.mpf(k) / GRID_PER_DECADE)
+        grid = [mp.mpf(0)] + [mp.mpf(10) ** (mp.mpf(k) / GRID_PER_DECADE)
                                   for k in range(-4 * GRID_PER_DECADE, GRID_PER_DECADE * decades + 1)]
         grid = [q for q in grid if q <= to_mpmath(q_max)]
-        values = [g(q, min(dps, SCAN_DPS)) for q in grid]
-        roots = [mpmath.mpf(0)] if g_zero == 0 else []
+        scanned = [g(q, min(dps, SCAN_DPS)) for q in grid]
+        values = [v for v, _ in scanned]
+
+        def sign_at(index):
+            # a sign within the quadrature error at SCAN_DPS is decided again at dps
+            value, error = scanned[index]
+            if value is not None and abs(value) <= error and grid[index] != 0:
+                value, error = g(grid[index], dps)
+            return 0 if value is None or abs(value) <= error else (1 if value > 0 else -1)
+
+        roots = [mp.mpf(0)] if g_zero == 0 else []
         notes, jumps = [], []
-        for q0, q1, g0, g1 in zip(grid, grid[1:], values, values[1:]):
-            if g0 is not None and g0 * g1 < 0:
-                root = _refine(stats, w, b, q0, q1, g0, dps)
-                residual = g(root, dps)
-                if mpmath.isfinite(residual) and abs(residual) <= mpmath.mpf(10) ** -max(dps // 2, 5) * max(1, root):
-                    roots.append(root)
-                else:  # G does not cross 0 here: F jumps to +oo (m2 diverges beyond this q)
-                    jumps.append(root)
-        infinite = [q for q, v in zip(grid, values) if v is not None and mpmath.isinf(v)]
+        for i0, i1 in bracket_scan(range(len(grid)), sign_at):
+            q0, q1 = grid[i0], grid[i1]
+            # the tolerance of refine_root is relative to max(1, q): ask for more digits below 1
+            digits = dps + 2 + max(0, -int(mp.floor(mp.log10(q1))))
+            root = refine_root(lambda q: g(q, dps)[0], q0, q1, digits)
+            residual = g(root, dps)[0]
+            if mp.isfinite(residual) and abs(residual) <= mp.mpf(10) ** -max(dps // 2, 5) * max(1, root):
+                roots.append(root)
+            else:  # G does not cross 0 here: F jumps to +oo (m2 diverges beyond this q)
+                jumps.append(root)
+        infinite = [q for q, v in zip(grid, values) if v is not None and mp.isinf(v)]
         if infinite:
-            notes.append(f"F(q) = +oo for q >= {mpmath.nstr(infinite[0], 6)} on the grid ({stats.reasons[M2]}); "
+            notes.append(f"F(q) = +oo for q >= {mp.nstr(infinite[0], 6)} on the grid ({stats.reasons[M2]}); "
                          "fixed points can only lie below")
-        notes += [f"F(q) - q jumps from < 0 to +oo near q = {mpmath.nstr(q, 8)} (the divergence threshold "
+        notes += [f"F(q) - q jumps from < 0 to +oo near q = {mp.nstr(q, 8)} (the divergence threshold "
                   "of m2): not a fixed point" for q in jumps]
         if len(infinite) == len(grid) - 1:
             return VarianceMap(sw, sb, [], False, method, notes=notes, reason=(
                 f"F(q) = +oo at every scanned q in [1e-4, {q_max}]: {stats.reasons[M2]}"))
         sign, tail_reason = _tail_sign(stats.phi, sw, sb, dps)
         notes.insert(0, tail_reason)
-        beyond = sign is not None and mpmath.isfinite(values[-1]) and sign * values[-1] < 0
+        beyond = sign is not None and mp.isfinite(values[-1]) and sign * values[-1] < 0
         if beyond:
             notes.append(f"WARNING: F(q) - q {'<' if sign > 0 else '>'} 0 at q_max = {q_max} but "
                          f"{'>' if sign > 0 else '<'} 0 in the tail: a fixed point lies beyond q_max (raise q_max)")
@@ -348,52 +368,27 @@ def _numeric_fixed_points(stats, sw, sb, dps, q_max):
         if not fixed and beyond:
             reason = f"no fixed point in [0, {q_max}], but one lies beyond q_max: {notes[-1]}"
         elif not fixed:
-            finite = [i for i, v in enumerate(values) if v is not None and mpmath.isfinite(v)]
+            finite = [i for i, v in enumerate(values) if v is not None and mp.isfinite(v)]
             extreme = min(finite, key=lambda i: values[i] if sign != -1 else -values[i])
             reason = (f"F(q) - q keeps one sign on the scanned grid [0, {q_max}] (closest to 0: "
-                      f"{mpmath.nstr(values[extreme], 6)} at q = {mpmath.nstr(grid[extreme], 6)}) and in the "
+                      f"{mp.nstr(values[extreme], 6)} at q = {mp.nstr(grid[extreme], 6)}) and in the "
                       f"tail ({tail_reason}); numeric evidence, not a proof")
     return VarianceMap(sw, sb, fixed, False, method, reason=reason, notes=notes)
-
-
-def _refine(stats, w, b, lo, hi, g_lo, dps):
-    """The root of G in the bracket (lo, hi), G(lo) = g_lo: Newton with G' from Stein, bisection as the safeguard."""
-    q = (lo + hi) / 2
-    for _ in range(60 + 4 * dps):  # bisection alone gains a digit in 3.3 steps
-        s = mpmath.sqrt(q)
-        found = stats.at(s, dps, (M2, XPP), lenient=True)  # E[X phi phi'] may be undefined where m2 = +oo
-        value = w * found[M2][0] + b - q
-        if value == 0:
-            return q
-        if value * g_lo > 0:
-            lo, g_lo = q, value
-        else:
-            hi = q
-        xpp = found[XPP][0]
-        derivative = w * xpp / q - 1 if xpp is not None and mpmath.isfinite(value) else mpmath.inf
-        newton = derivative and mpmath.isfinite(derivative)  # not where G = +oo or G' is undefined
-        candidate = q - value / derivative if newton else (lo + hi) / 2
-        if not lo <= candidate <= hi:  # Newton left the bracket: bisect
-            candidate = (lo + hi) / 2
-        if abs(candidate - q) <= mpmath.mpf(10) ** (-dps - 2) * q:
-            return candidate
-        q = candidate
-    raise ConvergenceError("the fixed-point iteration did not converge")
 
 
 def _numeric_point(stats, w, b, q, dps):
     if q == 0:
         slope = w * to_mpmath(stats.slope_at_zero())
-        zero = Quantity.numeric(mpmath.mpf(0), mpmath.mpf(0), "F(0) = 0", dps)
+        zero = Quantity.numeric(mp.mpf(0), mp.mpf(0), "F(0) = 0", dps)
         return FixedPoint(zero, Quantity.numeric(slope, 0 * slope, "sigma_W^2 lim E[phi'^2] at q -> 0", dps),
                           Quantity.numeric(slope, 0 * slope, "sigma_W^2 lim E[phi'^2] at q -> 0", dps))
-    found = stats.at(mpmath.sqrt(q), dps)
+    found = stats.at(mp.sqrt(q), dps)
     (m2, e_m2), (chi, e_chi), (xpp, e_xpp) = found[M2], found[CHI], found[XPP]
     slope = w * xpp / q
     residual = abs(w * m2 + b - q) + w * e_m2
-    err_q = residual / max(abs(1 - slope), mpmath.mpf(10) ** (-dps)) + mpmath.mpf(10) ** (-dps - 2) * q
+    err_q = residual / max(abs(1 - slope), mp.mpf(10) ** (-dps)) + mp.mpf(10) ** (-dps - 2) * q
     # F'(q) moves with q at rate F''; the slope's error gets the quadrature error plus err_q times a scale
-    return FixedPoint(Quantity.numeric(+q, +err_q, "root of F(q) - q (Newton, bracketed)", dps),
+    return FixedPoint(Quantity.numeric(+q, +err_q, "root of F(q) - q (bracketed, refine_root)", dps),
                       _maybe_infinite(+slope, +(w * e_xpp / q + err_q / q), "sigma_W^2 E[X phi phi'](s)/s^2 (Stein)",
                                       dps, stats.reasons.get(XPP)),
                       _maybe_infinite(+w * chi, +(w * e_chi + err_q / q), "sigma_W^2 E[phi'(sZ)^2]", dps,
@@ -401,11 +396,12 @@ def _numeric_point(stats, w, b, q, dps):
 
 
 def _maybe_infinite(value, error, method, dps, reason):
-    if mpmath.isinf(value):
+    if mp.isinf(value):
         return Quantity.infinite(1 if value > 0 else -1, method, dps, reason=reason)
     return Quantity.numeric(value, error, method, dps)
 
 
+@engine_call
 def edge_of_chaos(phi, qs, dps=20):
     """Points ``(q*, sigma_W^2, sigma_b^2)`` with ``chi_1 = 1`` at the fixed point q*.
 
@@ -425,30 +421,36 @@ def edge_of_chaos(phi, qs, dps=20):
     with workdps(dps):
         for q in qs:
             q = to_mpmath(q)
-            found = stats.at(mpmath.sqrt(q), dps, (M2, CHI))
+            found = stats.at(mp.sqrt(q), dps, (M2, CHI))
             m2, chi = found[M2][0], found[CHI][0]
-            if not (0 < chi < mpmath.inf and mpmath.isfinite(m2)):
+            if not (0 < chi < mp.inf and mp.isfinite(m2)):
                 continue
             sw = 1 / chi
             sb = q - sw * m2
-            if sb >= -mpmath.mpf(10) ** (-dps):
+            if sb >= -mp.mpf(10) ** (-dps):
                 curve.append((+q, +sw, +max(sb, 0)))
     return curve
 
 
 # ------------------------------------------------------------- Lyapunov constants
 
-def derivative_range(phi, dps=20, search=30):
-    """``(inf phi', sup phi', method)``: one-sided values at breakpoints, limits at +-oo,
-    and interior critical points of phi' (sign changes of phi'' on a grid over
-    [-search, search], refined by bisection).  Exact for piecewise-linear phi.
+@engine_call
+def derivative_range(phi, dps=20):
+    """``(inf phi', sup phi', method)`` from phi' at its one-sided breakpoint values, its
+    limits at +-oo and the critical points of phi': the list
+    :func:`symsig.regularity.slope_values` that also gives ``Lip`` and ``TV(phi')``.
+    Exact when those points are (piecewise-linear phi, tanh, GELU, ...).
 
     When phi' is unbounded near a finite point (1/x, tan x) the unbounded side is
-    ``-oo``/``oo`` and the other side None (not computed); an oscillating phi' at
-    +-oo (sin x) or a limit SymPy cannot take raises :class:`ConvergenceError`.
+    ``-oo``/``oo`` and the other side None (not computed); a phi' without a limit at
+    +-oo (sin x) raises :class:`ConvergenceError`.
+
+    >>> derivative_range("tanh")[:2]
+    (0, 1)
     """
     dps = check_dps(dps)
-    pieces = _real_pieces(activation_expr(phi))
+    phi = activation_expr(phi)
+    pieces = _real_pieces(phi)
     jumps = {p: j for p, j in pieces.jumps().items() if j.is_finite}  # not a pole of phi such as log|x|
     if jumps:  # phi' carries Dirac masses: +oo at an upward jump, -oo at a downward one
         up = any(j.is_extended_positive for j in jumps.values())
@@ -464,40 +466,12 @@ def derivative_range(phi, dps=20, search=30):
         signs = {_blow_up_sign(p.expr, pole, side) for p in dpieces.pieces for side in (-1, 1)
                  if p.lo < pole + side * sympy.Rational(1, 10**9) < p.hi}
         return (-oo if -1 in signs else None), (oo if 1 in signs else None), f"phi' is unbounded near x = {pole}"
-    dpieces = split_at_singular_points(dpieces)
-    candidates, exact = [], True
-    for i, p in enumerate(dpieces.pieces):
-        expr = p.expr
-        if not expr.has(x):
-            candidates.append(expr)
-            continue
-        exact = False
-        for end in (p.lo, p.hi):
-            value = dpieces.one_sided(i, end) if end not in (oo, -oo) else attempt(sympy.limit, expr, x, end, seconds=3)
-            if value in (oo, -oo):
-                return (-oo if value == -oo else None), (oo if value == oo else None), "phi' is unbounded"
-            if value is None or isinstance(value, sympy.AccumBounds) or not (value.is_number and value.is_finite
-                                                                             and value.is_extended_real):
-                raise ConvergenceError(f"the limit of phi' = {expr} as x -> {end} was not decided (SymPy gives "
-                                       f"{value}; e.g. phi' oscillates), so the range of phi' is not decided")
-            candidates.append(value)
-        d2 = sympy.lambdify(x, sympy.diff(expr, x), "mpmath")
-        d1 = sympy.lambdify(x, expr, "mpmath")
-        with workdps(dps):
-            lo = max(mpmath.mpf(sympy.N(p.lo, 30)) if p.lo != -oo else -search, -search)
-            hi = min(mpmath.mpf(sympy.N(p.hi, 30)) if p.hi != oo else search, search)
-            grid = mpmath.linspace(lo, hi, 400)[1:-1] if lo < hi else []
-            try:
-                for a, c in zip(grid, grid[1:]):
-                    if mpmath.sign(d2(a)) * mpmath.sign(d2(c)) < 0:
-                        root = mpmath.findroot(d2, (a, c), solver="anderson")
-                        candidates.append(sympy.Float(d1(root), dps))
-            except (ArithmeticError, ValueError, TypeError) as exc:
-                raise ConvergenceError(f"the critical points of phi' = {expr} were not found "
-                                       f"({exc.__class__.__name__}: {str(exc).splitlines()[0]})") from None
-    values = [sympy.nsimplify(v) if exact else v for v in candidates]
-    method = "exact (piecewise-constant phi')" if exact else (
-        f"numeric: one-sided values, limits at +-oo, critical points of phi' found on [-{search}, {search}]")
+    values, exact, reason = slope_values(phi, dps)
+    if values is None:
+        raise ConvergenceError(f"the range of phi' is not decided: {reason}")
+    method = ("exact: phi' at breakpoints, limits at +-oo and critical points of phi'" if exact else
+              "numeric: phi' at breakpoints, limits at +-oo and critical points of phi' (sign changes of "
+              "phi'' refined at working precision)")
     return min(values, key=float), max(values, key=float), method
 
 
@@ -530,6 +504,7 @@ def _json_ready(data):
     return {k: v if isinstance(v, (bool, str)) else str(v) for k, v in data.items()}
 
 
+@engine_call
 def lyapunov(phi, a=1, b=0, dps=20):
     """Descent constants for ``T(x) = phi(a x + b)``.
 
@@ -588,11 +563,12 @@ class KernelBound:
 
     def as_dict(self):
         return {"C_rms": self.rms.as_dict(), "C_mean_square": self.mean_square.as_dict(),
-                "argmax_rms": mpmath.nstr(self.argmax_rms, 6),
-                "argmax_mean_square": mpmath.nstr(self.argmax_mean_square, 6),
+                "argmax_rms": mp.nstr(self.argmax_rms, 6),
+                "argmax_mean_square": mp.nstr(self.argmax_mean_square, 6),
                 "sigma_range": [str(s) for s in self.sigma_range], "at_endpoint": self.at_endpoint}
 
 
+@engine_call
 def kernel_bound(phi, sigma_min="0.02", sigma_max=10, points=49, dps=15):
     """Smallest C with ``|x^T H y| <= C g2(|x|) g2(|y|) |x| |y|``, ``H = d_x d_y^T K``.
 
@@ -618,7 +594,7 @@ def kernel_bound(phi, sigma_min="0.02", sigma_max=10, points=49, dps=15):
         found = stats.at(s, dps, (CHI, A))
         (g_val, g_err), (a_val, a_err) = found[CHI], found[A]
         for i in (CHI, A):
-            if mpmath.isinf(found[i][0]):
+            if mp.isinf(found[i][0]):
                 raise DivergenceError(f"the kernel bound needs finite moments: {stats.reasons[i]}")
         a_val, a_err = a_val / s**2, a_err / s**2  # E[phi'(X)^2 X^2] / s^2 = E[phi'(sZ)^2 Z^2]
         rel = a_err / a_val + 2 * g_err / g_val
@@ -627,7 +603,7 @@ def kernel_bound(phi, sigma_min="0.02", sigma_max=10, points=49, dps=15):
     results, argmax, ends = {}, {}, {}
     with workdps(dps):
         low, ratio = to_mpmath(lo), to_mpmath(hi / lo)
-        grid = [low * ratio ** (mpmath.mpf(i) / (points - 1)) for i in range(points)]
+        grid = [low * ratio ** (mp.mpf(i) / (points - 1)) for i in range(points)]
         table = [ratios(s) for s in grid]
         for index, name in ((0, "rms"), (1, "mean_square")):
             best = max(range(points), key=lambda i: table[i][index])
@@ -646,10 +622,10 @@ def kernel_bound(phi, sigma_min="0.02", sigma_max=10, points=49, dps=15):
 
 
 def _golden_max(func, a, c, dps):
-    ratio = (mpmath.sqrt(5) - 1) / 2
+    ratio = (mp.sqrt(5) - 1) / 2
     x1, x2 = c - ratio * (c - a), a + ratio * (c - a)
     f1, f2 = func(x1), func(x2)
-    while c - a > mpmath.mpf(10) ** (-dps // 2) * c:
+    while c - a > mp.mpf(10) ** (-dps // 2) * c:
         if f1 < f2:
             a, x1, f1 = x1, x2, f2
             x2 = a + ratio * (c - a)

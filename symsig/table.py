@@ -12,6 +12,7 @@ row.
 from dataclasses import dataclass
 
 from .activations import STANDARD_EIGHT, get_activation
+from .precision import engine_call
 from .signature import NINE, signature
 
 
@@ -21,6 +22,7 @@ class Table:
     interrupted: bool = False
 
 
+@engine_call
 def signature_table(activations=STANDARD_EIGHT, sigmas=(1,), mu=0, dps=30, components=NINE,
                     extras=(), on_row=None):
     """A :class:`Table` of rows (JSON-ready dicts), one per activation and sigma.

@@ -5,7 +5,8 @@ import sympy
 from sympy import Rational, oo
 
 from symsig.activations import SELU_LAMBDA, catalogue, get_activation, parse_activation, x
-from symsig.calculus import decompose, distributional_derivative, growth_class, slopes, smoothness_degree
+from symsig.calculus import (decompose, distributional_derivative, growth_class, limit_refusal, slopes,
+                             smoothness_degree, symbolic_limit)
 from symsig.errors import DomainError, InputError, ParseError
 
 
@@ -107,3 +108,63 @@ def test_growth_classes_of_conventions(names, cls):
 def test_superlinear_growth():
     assert growth_class(x**2) == "A>1"
     assert growth_class(get_activation("relu_pow", k=2).expr) == "A>1"
+
+
+# ----------------------------------- limits decided without a clock (issue 11)
+
+@pytest.fixture
+def no_gruntz(monkeypatch):
+    """sympy.limit is forbidden: the structural tiers must answer by themselves."""
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"sympy.limit called on {args[0]}")
+
+    monkeypatch.setattr(sympy, "limit", refuse)
+    symbolic_limit.cache_clear()
+    yield
+    symbolic_limit.cache_clear()
+
+
+_U = sympy.sqrt(2) * x / 2
+_GELU_TANH = x * (1 + sympy.tanh(sympy.sqrt(2 / sympy.pi) * (x + Rational(8943, 200000) * x**3))) / 2
+
+
+@pytest.mark.parametrize("expr, point, truth", [
+    # the residual tails of the area C: each took 1-2 s of Gruntz, now a reading of the decay
+    (x**2 * (x * (sympy.erf(_U) + 1) / 2 - x), oo, 0),
+    (x**3 * (sympy.erf(_U) + 1) / 2, -oo, 0),
+    (x**2 * (_GELU_TANH - x), oo, 0),
+    (x**3 * _GELU_TANH, -oo, 0),
+    (x * sympy.exp(x), oo, oo),
+    (x**2 - x**3, oo, -oo),
+    # finite points: the leading term of the expansion
+    (sympy.sin(x) / x, 0, 1),
+    (x * sympy.log(x), 0, 0),
+    (1 / x**2, 0, oo),
+    ((sympy.exp(x) - 1) / x**2, 0, oo),
+])
+def test_structural_limits_answer_without_sympy_limit(no_gruntz, expr, point, truth):
+    assert symbolic_limit(expr, point) == truth
+
+
+def test_limits_beyond_the_nesting_cap_are_refused_by_name(no_gruntz):
+    tower = sympy.tanh(sympy.tanh(sympy.tanh(sympy.tanh(x))))
+    expr = x * (tower - sympy.tanh(sympy.tanh(sympy.tanh(1))))  # 0 * oo: no structural answer
+    assert symbolic_limit(expr, oo) is None
+    assert "MAX_LIMIT_NESTING = 3" in limit_refusal(expr)
+    assert limit_refusal(x * (sympy.tanh(x) - 1)) is None
+
+
+def test_gruntz_still_decides_small_shallow_limits():
+    # beyond the structural tiers, within the caps: sympy.limit runs (no clock decides)
+    expr = x * (sympy.log(1 + sympy.exp(x)) - x)
+    assert limit_refusal(expr) is None
+    assert symbolic_limit(expr, oo) == 0
+
+
+@pytest.mark.parametrize("phi", [x**2 * sympy.sin(x), x**2 * sympy.sin(x)**2])
+def test_unbounded_oscillation_has_no_slope(phi):
+    # x sin(x) sampled at x = 16^k grew by 1e8 and was reported as the slope -oo (and
+    # x sin(x)**2 as +oo); its lim inf and lim sup differ, so the slope is undefined
+    plus, minus = slopes(phi)
+    assert plus.status == minus.status == "undefined"
+    assert "oscillating" in plus.reason

@@ -111,3 +111,43 @@ def test_coverage_of_piecewise_activations():
     relu = coverage("relu")
     assert relu["TV"][0] == 1 and relu["C"][0] == 0 and relu["g1"][0] == Rational(1, 2)
     assert coverage("sigmoid")["C"][0] is oo
+
+
+# --- the sympy.integrate rule: deterministic gates and its quadrature check ---------------------
+
+def test_sympy_rule_checked_in_a_private_context():
+    """Once raised RuntimeError: the check used ``mp`` with no active precision context."""
+    from concurrent.futures import ThreadPoolExecutor
+    before = mpmath.mp.dps
+    result = definite_integral(1 / (1 + x**2), x, 0, oo)
+    assert result.expr == pi / 2 and "checked by quadrature" in result.rule
+    g = 1 / sqrt(1 + x**2)
+    with ThreadPoolExecutor(1) as pool:
+        threaded = pool.submit(definite_integral, g, x, 0, 1).result()
+    assert "checked by quadrature" in threaded.rule
+    assert_close(threaded.expr, quad(g, 0, 1))
+    assert abs(sympy.N(threaded.expr - log(1 + sqrt(2)), 60)) < 1e-55
+    assert mpmath.mp.dps == before
+
+
+def test_quadrature_check_rejects_a_wrong_closed_form():
+    from symsig.exact.integrals import _agrees_with_quadrature
+    g = 1 / (1 + x**2)
+    assert _agrees_with_quadrature(g, x, sympy.Integer(0), oo, pi / 2)
+    assert not _agrees_with_quadrature(g, x, sympy.Integer(0), oo, pi / 2 + Rational(1, 10**25))
+
+
+@pytest.mark.parametrize("g, a, b", [
+    (x * (tanh(log(1 + exp(x))) - 1), 0, oo),  # Mish tail: a composition, gated before sympy.integrate
+    (sympy.sin(x) / x, 0, oo),                 # oscillating on a half-line: the check could not confirm it
+])
+def test_sympy_rule_is_not_attempted(monkeypatch, g, a, b):
+    """Once seconds of sympy.integrate (and of quadrature for sin(x)/x) per call, now a structural no."""
+    from symsig import quadrature
+    from symsig.exact import integrals
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("not to be attempted")
+    monkeypatch.setattr(integrals.sympy, "integrate", refuse)
+    monkeypatch.setattr(quadrature, "integrate", refuse)
+    assert integrals._by_sympy(sympy.sympify(g), x, sympy.sympify(a), sympy.sympify(b)) is None

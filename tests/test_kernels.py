@@ -5,11 +5,12 @@ import pytest
 import sympy
 
 from symsig.activations import get_activation
-from symsig.errors import DomainError, UndefinedError
+from symsig.errors import DomainError, LimitError, UndefinedError
 from symsig.kernels import (arccos_kernel, closed_form_dual, decay_check, dual_activation,
                             hermite_by_quadrature, hermite_coefficient, neural_kernels, smoothness)
 from symsig.kernels import _numeric
 from symsig.kernels.closed import Q1, Q12, Q2
+from symsig.precision import workdps
 
 POINTS = [(1, 1, sympy.Rational(1, 2)), (1, 2, sympy.Rational(7, 10)), (3, sympy.Rational(1, 2), -1)]
 
@@ -30,9 +31,9 @@ def test_wedge_duals_equal_cho_saul_arc_cosine_kernels(n):
 
 
 def _quad_dual(phi, q1, q2, q12, dps, derivative=False):
-    with mpmath.workdps(dps + 10):
+    with workdps(dps) as ctx:
         f = _numeric.compiled(get_activation(phi).expr, derivative)
-        return _numeric.expect_2d(f, f, mpmath.mpf(q1), mpmath.mpf(q2), mpmath.mpf(q12), dps)
+        return _numeric.expect_2d(f, f, ctx.mpf(q1), ctx.mpf(q2), ctx.mpf(q12), dps)
 
 
 @pytest.mark.parametrize("dps", [12, 20])
@@ -193,3 +194,65 @@ def test_numeric_network_kernels_agree_at_two_precisions():
         for a, b in ((low.nngp, high.nngp), (low.ntk, high.ntk), (low.variance, high.variance)):
             assert b.error < mpmath.mpf(10) ** -20 * abs(b.value)
             assert abs(a.value - b.value) <= a.error + b.error
+
+
+# Closed-form duals of smooth activations against an independent 2-D Gaussian integral.  With the
+# Cholesky factor (U, V) = (a Z1, b Z1 + c Z2), the inner expectation over Z2 is the hand-derived
+# Gaussian fact in each row (E[sin(m + cZ)] = sin(m) e^(-c^2/2); for x Phi(x) Stein's identity),
+# the outer one plain mpmath.quad at 45 digits: no symsig code is shared with the 2-D closed forms.
+def _gelu_inner(m, c):
+    s = mpmath.sqrt(1 + c * c)
+    return m * mpmath.ncdf(m / s) + c * c / s * mpmath.npdf(m / s)
+
+
+def _gelu_prime_inner(m, c):  # E[Phi(V) + V phi(V)], V = m + c Z
+    s = mpmath.sqrt(1 + c * c)
+    return mpmath.ncdf(m / s) + m * mpmath.npdf(m / s) / s**3
+
+
+INDEPENDENT = {
+    "gelu": (lambda t: t * mpmath.ncdf(t), _gelu_inner),
+    "gelu'": (lambda t: mpmath.ncdf(t) + t * mpmath.npdf(t), _gelu_prime_inner),
+    "2*sin(3*x/2 + 1/5)": (lambda t: 2 * mpmath.sin(3 * t / 2 + mpmath.mpf(1) / 5),
+                           lambda m, c: 2 * mpmath.sin(3 * m / 2 + mpmath.mpf(1) / 5) * mpmath.exp(-9 * c * c / 8)),
+    "cos(x)": (mpmath.cos, lambda m, c: mpmath.cos(m) * mpmath.exp(-c * c / 2)),
+    "3*exp(-x/2)": (lambda t: 3 * mpmath.exp(-t / 2), lambda m, c: 3 * mpmath.exp(-m / 2 + c * c / 8)),
+}
+
+
+def _independent_dual(name, q1, q2, q12):
+    f, inner = INDEPENDENT[name]
+    with mpmath.workdps(45):
+        q1, q2, q12 = (mpmath.mpf(sympy.Rational(v).p) / sympy.Rational(v).q for v in (q1, q2, q12))
+        a = mpmath.sqrt(q1)
+        b = q12 / a
+        c = mpmath.sqrt(q2 - b * b)
+        return mpmath.quad(lambda z: mpmath.npdf(z) * f(a * z) * inner(b * z, c), [-mpmath.inf, 0, mpmath.inf])
+
+
+@pytest.mark.parametrize("name", sorted(INDEPENDENT))
+@pytest.mark.parametrize("q", [(1, 2, "7/10"), (3, "1/2", -1)])
+def test_smooth_closed_form_duals_against_independent_quadrature_at_30_digits(name, q):
+    phi, derivative = name.rstrip("'"), name.endswith("'")
+    k = dual_activation(phi, *q, derivative=derivative, dps=30)
+    assert k.status == "exact" and "closed form" in k.method
+    truth = _independent_dual(name, *(sympy.Rational(v) for v in q))
+    with mpmath.workdps(45):
+        assert abs(mpmath.mpf(k.value) - truth) < mpmath.mpf(10) ** -30 * max(1, abs(truth))
+
+
+def test_polynomial_duals_are_gaussian_product_moments():
+    # E[U^3 V^3] = 9 Q1 Q2 Q12 + 6 Q12^3 (Wick pairings, by hand); x**40 took 75 s by wedge integrals
+    expr, method = closed_form_dual("x**3")
+    assert sympy.expand(expr - (9 * Q1 * Q2 * Q12 + 6 * Q12**3)) == 0 and "Isserlis" in method
+    expr, _ = closed_form_dual("x**40")
+    assert expr.subs({Q1: 1, Q2: 1, Q12: 1}) == sympy.factorial2(79)  # E[Z^80]
+
+
+def test_wedge_closed_form_stops_at_a_deterministic_work_cap():
+    from symsig.kernels.closed import MAX_WEDGE_WORK, closed_form_limit
+    assert closed_form_dual("Max(0, x)**40") is None  # work 137842: about a minute of SymPy
+    assert f"MAX_WEDGE_WORK = {MAX_WEDGE_WORK}" in closed_form_limit("Max(0, x)**40")
+    assert closed_form_limit("relu") is None and closed_form_dual("Max(0, x)**6") is not None
+    with pytest.raises(LimitError):
+        arccos_kernel(7)  # simplifying J_7 took 50 s; relu_pow(k=7) goes through the wedges instead

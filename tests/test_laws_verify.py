@@ -10,6 +10,7 @@ from symsig.activations import get_activation, x
 from symsig.laws import affine_law
 from symsig.laws.relate import carry_signature, relate
 from symsig.mittag_leffler import MittagLeffler, preset
+from symsig.precision import REAL
 from symsig.signature import NINE, signature
 
 ACTIVATIONS = {"relu": sympy.Max(x, 0), "hardtanh": get_activation("hardtanh").expr,
@@ -191,7 +192,7 @@ def test_carried_sigmoid_signature_equals_the_direct_one(sigma, mu):
             assert sympy.simplify(law_value.exact - value.exact) == 0, name
             exact_matches += 1
         else:
-            assert isinstance(law_value.value, mpmath.mpf) and isinstance(value.value, mpmath.mpf)
+            assert isinstance(law_value.value, REAL) and isinstance(value.value, REAL)
             with mpmath.workdps(40):
                 tolerance = mpmath.mpf(10) ** -30 * max(1, abs(value.value)) + law_value.error + value.error
                 assert abs(law_value.value - value.value) <= tolerance, (name, law_value, value)

@@ -8,10 +8,9 @@ import sympy
 from sympy import Rational, Symbol, cos, cosh, erfc, exp, sin, sqrt
 
 from symsig.cli import main
-from symsig.mittag_leffler import (MPMATH_NAMESPACE, PRESET_NAMES, MittagLeffler, Prabhakar, classical,
-                                   elu, gated_activation, preset, prove_preset, series_expectation,
-                                   to_elementary, x)
-from symsig.precision import workdps
+from symsig.mittag_leffler import (PRESET_NAMES, MittagLeffler, Prabhakar, classical, elu, gated_activation,
+                                   preset, prove_preset, series_expectation, to_elementary, x)
+from symsig.precision import lambdify_mpmath, workdps
 
 z = Symbol("z")
 
@@ -77,9 +76,9 @@ def test_latex_and_assumptions():
     assert MittagLeffler(Rational(1, 2), 1, z).is_real is None
 
 
-def test_lambdify_with_namespace_runs_at_the_callers_precision():
+def test_lambdify_mpmath_runs_at_the_callers_precision():
     act = x * MittagLeffler(Rational(3, 5), Rational(4, 5), -x ** 2) + Prabhakar(2, Rational(1, 2), 1, x)
-    f = sympy.lambdify(x, act, modules=[MPMATH_NAMESPACE, "mpmath"])
+    f = lambdify_mpmath(x, act)
     for dps in (20, 60):
         with workdps(dps):
             got = f(mpmath.mpf("-1.75"))
@@ -113,11 +112,13 @@ def _stable_reference(name, v):
 
 @pytest.mark.parametrize("name", PRESET_NAMES)
 def test_presets_at_50_digits_including_large_arguments(name):
-    f = sympy.lambdify(x, preset(name), modules=[MPMATH_NAMESPACE, "mpmath"])
-    with workdps(50):
-        for text in ["-1000", "-89.5", "-30", "-7.3", "-0.4", "1e-12", "0.9", "3.1", "13.4", "89.5", "710", "1000"]:
+    f = lambdify_mpmath(x, preset(name))
+    for text in ["-1000", "-89.5", "-30", "-7.3", "-0.4", "1e-12", "0.9", "3.1", "13.4", "89.5", "710", "1000"]:
+        with workdps(50):
+            got = f(text)
+        with mpmath.workdps(70):
             v = mpmath.mpf(text)
-            got, want = f(v), _stable_reference(name, v)
+            want = _stable_reference(name, v)
             if name == "mish" and v < -10:  # log(1 + e^x) itself loses digits here, in either form
                 assert abs(got - want) <= mpmath.mpf(10) ** -50
                 continue
@@ -136,10 +137,11 @@ def test_gated_activation_constructor():
 # ------------------------------------------------------------------ Gaussian moments
 
 def _quad(f, sigma, mu, dps):
-    g = sympy.lambdify(x, f, modules=[MPMATH_NAMESPACE, "mpmath"])
-    with mpmath.workdps(dps + 10):
-        s, m = mpmath.mpmathify(sigma), mpmath.mpmathify(mu)
-        return mpmath.quad(lambda t: g(m + s * t) * mpmath.npdf(t), mpmath.linspace(-20, 20, 9))
+    """E[f(mu + sigma Z)] by tanh-sinh quadrature of the lambdified f (pointwise engine values)."""
+    g = lambdify_mpmath(x, f)
+    with workdps(dps) as ctx:
+        s, m = ctx.mpf(str(sigma)), ctx.mpf(str(mu))
+        return ctx.quad(lambda t: g(m + s * t) * ctx.npdf(t), ctx.linspace(-20, 20, 9))
 
 
 @pytest.mark.parametrize("f,sigma,mu", [
@@ -198,3 +200,116 @@ def test_cli_bad_input_exits_2(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("symsig: error:") and err.count("\n") == 1
+
+
+# ------------------------------------------------------------------ asymptotics, lambdify, threads (issue 11)
+
+def _independent_series(a, b, z, dps):
+    """Plain sum_k z^k / Gamma(a k + b) in global mpmath with the digits its largest term needs."""
+    with mpmath.workdps(dps + 20 + int(abs(float(z)) ** (1 / float(a)) / 2.3)):
+        a, b, z = (mpmath.mpmathify(v) for v in (a, b, z))
+        return +mpmath.nsum(lambda k: z ** k * mpmath.rgamma(a * k + b), [0, mpmath.inf])
+
+
+@pytest.mark.parametrize("name,plus,minus,area", [
+    ("tanh", 0, 0, sympy.oo), ("swish", 1, 0, sympy.pi ** 2 / 6), ("softsign", 0, 0, sympy.oo),
+    ("identity", 1, 1, 0)])
+def test_gated_presets_slopes_and_area_through_signature(name, plus, minus, area):
+    """Exact slopes by SymPy's limit through the Mittag-Leffler hooks (the float ratio
+    sinh/cosh of the tanh preset used to overflow inside sympy.limit); C against the
+    textbook values (C(SiLU) = 2 * integral_0^oo x/(1 + e^x) dx = pi^2/6)."""
+    import symsig
+    s = symsig.signature(preset(name), dps=20, components=("alpha_plus", "alpha_minus", "C"))
+    assert (s["alpha_plus"].exact, s["alpha_minus"].exact) == (plus, minus)
+    assert s["alpha_plus"].method == s["alpha_minus"].method == "symbolic limit"
+    if area == sympy.oo:
+        assert s["C"].status == "infinite"
+    else:
+        assert sympy.simplify(s["C"].exact - area) == 0
+
+
+@pytest.mark.parametrize("name,plus", [("gelu", 1), ("mish", 1), ("elu_negative", sympy.oo)])
+def test_gated_slopes_are_exact(name, plus):
+    """Before the hooks the GELU preset's alpha+ came out as oo from a numeric limit whose
+    ratio of two huge exponentials drifted (a wrong number); now SymPy decides it."""
+    from symsig.calculus import slopes
+    ap, am = slopes(preset(name), 20)
+    assert ap.method == am.method == "symbolic limit"
+    assert (ap.status == "infinite") if plus == sympy.oo else (ap.exact == plus)
+    assert am.exact == 0
+
+
+def test_limits_and_series_at_infinity_match_elementary_forms():
+    """E_{1/2,3/2}(z) = (exp(z^2) erfc(-z) - 1)/z is not in the elementary table, so SymPy
+    takes the Mittag-Leffler hooks; the elementary form goes through SymPy's erfc code."""
+    ml = MittagLeffler(Rational(1, 2), Rational(3, 2), z)
+    elementary = (exp(z ** 2) * erfc(-z) - 1) / z
+    for form in (lambda e: x * e.subs(z, -x), lambda e: x ** 2 * (x * e.subs(z, -x) - 1),
+                 lambda e: x * exp(-x ** 2) * e.subs(z, x)):
+        assert sympy.limit(form(ml), x, sympy.oo) == sympy.limit(form(elementary), x, sympy.oo)
+    got = sympy.series(ml.subs(z, -x), x, sympy.oo, n=5).removeO()
+    want = sympy.series(elementary.subs(z, -x), x, sympy.oo, n=5).removeO()
+    assert sympy.simplify(got - want) == 0
+
+
+def test_asymptotic_series_against_the_contour_integral():
+    """a = 3/4 has no elementary form: the SymPy series at -oo, evaluated at z = -400,
+    against the engine's Hankel contour (no shared code) within the first omitted term.
+    (For 1 < a < 2 two exponentially small residues join it: e^(-27) at a = 3/2, z = -400.)"""
+    from symsig.mittag_leffler import mittag_leffler
+    t = Symbol("t", positive=True)
+    series = sympy.series(MittagLeffler(Rational(3, 4), 1, -t), t, sympy.oo, n=6).removeO()
+    assert series.has(t) and not series.has(MittagLeffler)
+    contour = mittag_leffler(Rational(3, 4), 1, -400, dps=30, method="contour")
+    with mpmath.workdps(40):
+        omitted = abs(mpmath.rgamma(mpmath.mpf(1) - mpmath.mpf(3) / 4 * 6)) * mpmath.mpf(400) ** -6  # ~9e-16
+        error = abs(mpmath.mpf(str(series.subs(t, 400).evalf(35))) - contour.value)
+        assert omitted / 2 < error < omitted * 2
+    assert sympy.limit(x ** 2 * MittagLeffler(Rational(3, 2), 1, -x ** 2), x, sympy.oo) == 1 / sympy.gamma(-Rational(1, 2))
+
+
+def test_plain_lambdify_needs_no_namespace():
+    act = x * MittagLeffler(Rational(3, 5), Rational(4, 5), -x ** 2)
+    truth = float(mpmath.mpf("1.75") * _independent_series("0.6", "0.8", -mpmath.mpf("1.75") ** 2, 20))
+    f = sympy.lambdify(x, act, "mpmath")
+    for arg in (mpmath.mpf("1.75"), 1.75, 7 / 4 + 0j):
+        assert abs(complex(f(arg)) - truth) < 1e-14 * abs(truth)
+    g = sympy.lambdify(x, act, "numpy")  # the numeric implementation takes numpy scalars too
+    import numpy
+    assert abs(float(g(numpy.float64(1.75))) - truth) < 1e-14 * abs(truth)
+    from symsig.errors import InputError
+    with pytest.raises(InputError, match="scalars"):
+        g(numpy.array([1.0, 2.0]))
+
+
+def test_values_are_identical_in_threads_at_different_precisions():
+    from concurrent.futures import ThreadPoolExecutor
+    from symsig.mittag_leffler import mittag_leffler
+    points = [("0.6", "0.8", -7), ("0.5", 1, "3+4j"), ("1.5", "0.7", 20), (2, 2, -9)]
+
+    def run(dps):
+        before = (mpmath.mp.prec, mpmath.mp.dps)
+        values = [str(mittag_leffler(a, b, zz, dps=dps).value) for a, b, zz in points]
+        return values, before, (mpmath.mp.prec, mpmath.mp.dps)
+
+    precisions = [15, 40, 60, 100]
+    serial = {dps: run(dps)[0] for dps in precisions}
+    before = (mpmath.mp.prec, mpmath.mp.dps)
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(2):
+            for dps, (values, start, end) in zip(precisions, pool.map(run, precisions)):
+                assert values == serial[dps]
+                assert start == end == before
+    assert (mpmath.mp.prec, mpmath.mp.dps) == before
+
+
+@pytest.mark.slow  # minutes: the 2-D quadrature calls the engine at every node
+def test_cli_kernel_on_a_gated_activation(capsys):
+    """The kernel engine's lambdify sites used to raise NameError on MittagLeffler."""
+    assert main(["kernel", "x*MittagLeffler(1, 2, x)/MittagLeffler(1, 1, x)", "--dps", "10", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    # x (e^x - 1)/x / e^x = 1 - e^-x: E[phi(U)phi(V)] for unit variances and rho = 1/2 is
+    # 1 - 2 e^(1/2) + e^(1/2 + 1/2 + 1/2) = 1 - 2 e^(1/2) + e^(3/2)
+    with mpmath.workdps(30):
+        truth = 1 - 2 * mpmath.exp(0.5) + mpmath.exp(1.5)
+        assert abs(mpmath.mpf(out["dual_unit"]["value"]) - truth) < 1e-9 * truth

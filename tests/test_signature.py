@@ -7,11 +7,15 @@ quadrature (mpmath Gauss-Legendre on unit intervals) for Mish and TeLU, and
 the notes' 10-digit tables as a last, external check.
 """
 
+import threading
+
 import mpmath
 import pytest
 import sympy
+from sympy.utilities.lambdify import implemented_function
 
 import symsig
+from symsig.activations import x
 from symsig.errors import InputError
 from symsig.signature import COMPONENTS, DPHI, NINE, register_component, signature
 
@@ -223,3 +227,71 @@ def test_default_components_and_extras():
         m2 = lambda s: symsig.expectation(symsig.get_activation("gelu").expr ** 2, sigma=s, dps=30).value
         slope = (m2(1 + h) - m2(1 - h)) / (2 * h)
         assert abs(sig["dm2_dsigma"].value - slope) < 1e-15
+
+
+# ------------------------------------------------ determinism (issue 11)
+
+def _clear_symbolic_caches():
+    # a second run must recompute, not read the first run's cached limits
+    from symsig import calculus, regularity
+
+    for cached in (calculus.decompose, calculus.symbolic_limit, calculus.slopes, regularity.areas):
+        # engine_call wraps some of the lru_caches
+        (cached.cache_clear if hasattr(cached, "cache_clear") else cached.__wrapped__.cache_clear)()
+
+
+def _in_thread(func):
+    result = {}
+    thread = threading.Thread(target=lambda: result.setdefault("value", func()))
+    thread.start()
+    thread.join()
+    return result["value"]
+
+
+def test_gelu_area_is_exactly_one_half_in_a_thread_and_on_the_main_thread():
+    # with a wall-clock budget the main thread's C was "undefined" whenever its limit ran
+    # slow, while a thread (where the alarm cannot run) gave 1/2
+    def area():
+        _clear_symbolic_caches()
+        q = signature("gelu", sigma="0.8", dps=20, components=("C",))["C"]
+        return q.status, q.exact, q.method
+
+    main = area()
+    assert main[:2] == ("exact", sympy.Rational(1, 2))
+    assert _in_thread(area) == main
+
+
+def test_nested_tanh_slope_is_exact_and_decided_the_same_way_every_time(monkeypatch):
+    # under load the budgeted sympy.limit timed out and alpha+ became a "numeric limit";
+    # the structural limit decides it without sympy.limit at all
+    def no_gruntz(*args, **kwargs):
+        raise AssertionError("sympy.limit called for a structurally decidable slope")
+
+    monkeypatch.setattr(sympy, "limit", no_gruntz)
+    runs = []
+    for _ in range(2):
+        _clear_symbolic_caches()
+        q = signature("tanh(tanh(tanh(x)))", dps=20, components=("alpha_plus",))["alpha_plus"]
+        runs.append((q.status, q.exact, q.method))
+    assert runs[0] == runs[1] == ("exact", 0, "symbolic limit")
+
+
+def test_the_global_mpmath_context_is_not_touched_during_a_call():
+    # the integrand reports mpmath's global precision while the quadrature runs; before the
+    # private contexts it saw dps = 50 (the call's working precision) instead of the user's 15
+    seen = []
+
+    def probe(t):
+        if isinstance(t, sympy.Basic):  # SymPy's own evaluation (the symmetry screen)
+            return sympy.tanh(t)
+        seen.append((mpmath.mp.dps, mpmath.mp.prec))
+        return t.context.tanh(t)
+
+    before = (mpmath.mp.dps, mpmath.mp.prec)
+    tanh_probe = implemented_function("tanh_probe", probe)
+    q = symsig.expectation(tanh_probe(x) ** 2, dps=40)
+    assert seen and set(seen) == {before}
+    assert (mpmath.mp.dps, mpmath.mp.prec) == before
+    with mpmath.workdps(60):  # independent truth: plain mpmath quadrature
+        truth = mpmath.quad(lambda t: mpmath.tanh(t) ** 2 * mpmath.npdf(t), [-mpmath.inf, 0, mpmath.inf])
+    close(q, truth, 40)

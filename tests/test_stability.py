@@ -46,6 +46,7 @@ def test_fixed_point_table_of_the_notes(name):
             assert quantity.error < 1e-9
 
 
+@pytest.mark.slow  # the same code at two precisions; test_regularity_independent checks 30 digits
 @pytest.mark.parametrize("name", ["tanh", "sigmoid", "swish", "mish", "telu"])
 def test_fixed_points_agree_at_two_precisions(name):
     for sw, sb in PAIRS:

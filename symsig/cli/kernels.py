@@ -2,8 +2,6 @@
 
 import json
 
-from ..stability import kernel_bound, lyapunov, variance_fixed_points
-
 
 def register(subparsers):
     p = subparsers.add_parser("stability", help="variance-map fixed points, Lyapunov constants, kernel bound")
@@ -29,6 +27,8 @@ def register(subparsers):
 
 
 def _stability(args):
+    from ..stability import kernel_bound, lyapunov, variance_fixed_points  # a subcommand loads only its engine
+
     vmap = variance_fixed_points(args.activation, args.sigma_w2, args.sigma_b2, dps=args.dps)
     lyap = lyapunov(args.activation, args.a, args.b, dps=args.dps)
     data = {"activation": args.activation, "variance_map": vmap.as_dict(), "lyapunov": lyap.as_dict()}

@@ -2,9 +2,7 @@
 
 import json
 
-import mpmath
-
-from ..precision import check_dps, exact_number, format_value, short_str
+from ..precision import at_digits, check_dps, exact_number, format_value, mp, REAL, short_str
 
 
 def register(subparsers):
@@ -29,8 +27,8 @@ def _ml(args):
     alpha, beta, gamma, z = (exact_number(text, name) for text, name in
                              ((args.alpha, "alpha"), (args.beta, "beta"), (args.gamma, "gamma"), (args.z, "z")))
     result = mittag_leffler(alpha, beta, z, gamma=gamma, dps=dps)
-    with mpmath.workdps(dps + 10):  # mpc() rounds to the current precision
-        value = mpmath.mpc(result.value)
+    with at_digits(dps + 10):  # mpc() rounds to the current precision
+        value = mp.mpc(result.value)
     re, im = format_value(value.real, dps), format_value(value.imag, dps)
     error = short_str(result.error, 3)
     if args.json:
@@ -39,7 +37,7 @@ def _ml(args):
                           "error": error}))
         return 0
     name = f"E_{{{args.alpha},{args.beta}}}" if gamma == 1 else f"E^{args.gamma}_{{{args.alpha},{args.beta}}}"
-    shown = re if isinstance(result.value, mpmath.mpf) else format_value(result.value, dps)
+    shown = re if isinstance(result.value, REAL) else format_value(result.value, dps)
     print(f"{name}({args.z}) = {shown}")
     print(f"method: {result.method}; estimated absolute error: {error}")
     return 0

@@ -2,10 +2,6 @@
 
 import json
 
-import sympy
-
-from ..signature import COMPONENTS, NINE, extras_report, signature, symbolic_signature
-
 
 def register(subparsers):
     parser = subparsers.add_parser(
@@ -17,8 +13,8 @@ def register(subparsers):
     parser.add_argument("--sigma", default="1", help="standard deviation of the input (> 0, default 1)")
     parser.add_argument("--mu", default="0", help="mean (bias) of the input (default 0)")
     parser.add_argument("--dps", type=int, default=30, help="significant decimal digits (default 30)")
-    parser.add_argument("--extras", default="", help=f"comma-separated extra components, from: "
-                        f"{', '.join(n for n in COMPONENTS if n not in NINE)}")
+    parser.add_argument("--extras", default="", help="comma-separated extra components, e.g. B,g4,Lip,chi "
+                        "(an unknown name lists the registered ones)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON object")
     output.add_argument("--symbolic", action="store_true", help="print each component as a formula in sigma")
@@ -31,6 +27,10 @@ def _extras(text):
 
 
 def _signature(args):
+    import sympy
+
+    from ..signature import extras_report, signature, symbolic_signature
+
     extras = _extras(args.extras)
     if args.symbolic:
         forms = symbolic_signature(args.activation, mu=args.mu, extras=extras)

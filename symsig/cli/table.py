@@ -6,7 +6,6 @@ import sys
 from ..activations import STANDARD_EIGHT
 from ..errors import InputError, OutputError
 from ..formats import FORMATS, render
-from ..table import signature_table
 
 
 def register(subparsers):
@@ -40,6 +39,8 @@ def _check_output(path):
 
 
 def _table(args):
+    from ..table import signature_table
+
     if args.output:
         _check_output(args.output)
     table = signature_table(args.activations or STANDARD_EIGHT, sigmas=args.sigma, mu=args.mu,

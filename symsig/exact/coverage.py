@@ -4,7 +4,8 @@ For every catalogue activation (``symsig.activations.catalogue()``, split by
 ``symsig.calculus.decompose``) and every component m1, g1, g2, m2, eta, TV, C,
 :func:`coverage` reports the closed form in sigma (mu = 0), or why there is none.
 TV and C are assembled here the way the signature does it: split each smooth
-piece at the sign changes of the integrand (found by a budgeted ``solveset``),
+piece at the sign changes of the integrand (found by ``solveset`` on integrands within
+``symsig.limits.MAX_SYMBOLIC_NODES`` nodes: exact and complete, or no closed form),
 integrate each part with :func:`definite_integral`, add ``|jump of phi'|`` at kinks.
 """
 
@@ -14,15 +15,15 @@ import sympy
 from sympy import Integer, oo
 
 from ..activations import catalogue, get_activation, x
-from ..budget import attempt
-from ..calculus import decompose, slopes
+from ..bounded import attempt
+from ..calculus import decompose, slopes, symbolic_limit
+from ..precision import engine_call
 from .expectation import truncated_expectation
 from .integrals import definite_integral
 from .tidy import tidy
 
 SIGMA = sympy.Symbol("sigma", positive=True)
 COMPONENTS = ("m1", "g1", "g2", "m2", "eta", "TV", "C")
-SOLVE_SECONDS = 2.0
 
 
 def pieces(name):
@@ -55,9 +56,11 @@ def absolute_integral(pieces_list):
     for lo, hi, expr in pieces_list:
         if expr == 0:
             continue
+        if not _plain_arguments(expr):
+            return None  # neither solveset nor the tail limits would decide it (see _plain_arguments)
         for end in (lo, hi):
             if end.is_infinite:
-                tail = attempt(sympy.limit, expr, x, end, seconds=SOLVE_SECONDS)
+                tail = symbolic_limit(expr, end)
                 if tail is not None and tail.is_finite and tail != 0:
                     return oo
         cuts = _sign_changes(expr, lo, hi)
@@ -75,12 +78,31 @@ def absolute_integral(pieces_list):
 def _sign_changes(expr, lo, hi):
     if expr.is_polynomial(x) and sympy.degree(expr, x) == 0:
         return []
-    roots = attempt(sympy.solveset, expr, x, sympy.Interval.open(lo, hi), seconds=SOLVE_SECONDS)
+    roots = attempt(sympy.solveset, expr, x, sympy.Interval.open(lo, hi))
     if roots is sympy.S.EmptySet:
         return []
     if not isinstance(roots, sympy.FiniteSet) or not all(r.is_comparable for r in roots):
         return None
     return sorted(roots, key=lambda r: sympy.N(r))
+
+
+@engine_call
+def _plain_arguments(expr):
+    """True when every function of x in expr has a linear argument, or a polynomial one inside exp.
+
+    A deterministic gate before ``solveset`` and the tail limits: on compositions such as
+    ``tanh(x**3)``, ``tanh(exp(x))`` or ``tanh(log(1 + e**x))`` (tanh-GELU, TeLU, Mish)
+    they spent 5-50 s and decided nothing.
+    """
+    for node in sympy.preorder_traversal(expr):
+        if not isinstance(node, sympy.Function) or not node.has(x):
+            continue
+        if isinstance(node, sympy.Piecewise):
+            return False
+        top = sympy.oo if isinstance(node, sympy.exp) else 1
+        if not all(arg.is_polynomial(x) and sympy.degree(arg, x) <= top for arg in node.args):
+            return False
+    return True
 
 
 def total_variation_of_derivative(name):
@@ -95,6 +117,7 @@ def total_variation_of_derivative(name):
     return None if inner is None else sympy.nsimplify(jumps) + inner
 
 
+@engine_call
 def tail_area(name):
     """``C = int |phi - l|`` with ``l = alpha_plus x`` (x > 0), ``alpha_minus x`` (x < 0), or None."""
     plus, minus = (q.exact for q in slopes(get_activation(name).expr))
@@ -108,6 +131,7 @@ def tail_area(name):
     return absolute_integral(split)
 
 
+@engine_call
 def coverage(name):
     """``{component: (closed form or None or a word, seconds)}`` for one activation."""
     cells = {}
@@ -145,6 +169,7 @@ def _eta(m1, g1, m2):
     return SIGMA**2 * g1**2 / variance
 
 
+@engine_call
 def coverage_table(names=None):
     """Markdown table: one row per activation, a check mark where the engine gives a closed form."""
     names = list(catalogue()) if names is None else names

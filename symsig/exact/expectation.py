@@ -5,15 +5,15 @@ from functools import lru_cache
 import sympy
 from sympy import exp, oo, pi, sqrt
 
-from ..budget import attempt
+from ..bounded import attempt
+from ..precision import engine_call
 from .gaussian import normal_integral
 from .result import ExactResult
 from .terms import split_terms
 from .tidy import tidy
 
-BUDGET_SECONDS = 8.0
 
-
+@engine_call
 def truncated_expectation(g, x, a, b, sigma, mu=0):
     """``E[g(X) 1{a < X < b}]`` for ``X ~ N(mu, sigma**2)`` in closed form, or None (no rule).
 
@@ -38,7 +38,7 @@ def truncated_expectation(g, x, a, b, sigma, mu=0):
 
 @lru_cache(maxsize=1024)
 def _cached(g, x, a, b, sigma, mu):
-    return attempt(_compute, g, x, a, b, sigma, mu, seconds=BUDGET_SECONDS, what="exact expectation")
+    return attempt(_compute, g, x, a, b, sigma, mu)
 
 
 def _compute(g, x, a, b, sigma, mu):

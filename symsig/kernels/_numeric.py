@@ -18,14 +18,15 @@ kinks move with ``U``, so the inner splits are recomputed at every outer node.
 from bisect import bisect_right
 from functools import lru_cache
 
-import mpmath
 import sympy
 from mpmath.calculus.quadrature import GaussLegendre
 
 from ..activations import x
 from ..calculus import decompose
 from ..errors import ConvergenceError, UndefinedError
-from ..precision import short_str
+from ..normal import pdf as npdf
+from ..precision import current, lambdify_mpmath, mp, short_str
+from .closed import elementary_form
 
 PANEL_WIDTH = 2  # in standard deviations; poles of tanh-like pieces at ~pi/2 need <= 24 nodes
 
@@ -36,10 +37,10 @@ class CompiledPieces:
     def __init__(self, pieces):
         self.symbolic = pieces
         self.breakpoints_exact = pieces.breakpoints
-        self._funcs = [sympy.lambdify(x, p.expr, modules="mpmath") for p in pieces.pieces]
+        self._funcs = [lambdify_mpmath(x, elementary_form(p.expr, division_free=True)) for p in pieces.pieces]
 
     def breakpoints(self):
-        return [mpmath.mpf(sympy.N(b, mpmath.mp.dps + 5)) for b in self.breakpoints_exact]
+        return [mp.mpf(sympy.N(b, mp.dps + 5)) for b in self.breakpoints_exact]
 
     def __call__(self, value, points):
         return self._funcs[bisect_right(points, value)](value)
@@ -62,8 +63,14 @@ def compiled(phi, derivative=False):
 
 @lru_cache(maxsize=16)
 def _legendre(degree, prec):
-    with mpmath.workprec(prec):
-        return GaussLegendre(mpmath.mp).calc_nodes(degree, prec)
+    """Gauss-Legendre ``(node, weight)`` pairs on [-1, 1] as raw ``_mpf_`` tuples.
+
+    Cached numbers must not be mpf objects: those belong to the context of the
+    call that computed them, and as left operands they would round later
+    arithmetic at that (stale, possibly changed) context's precision.
+    """
+    with mp.workprec(prec):
+        return tuple((t._mpf_, w._mpf_) for t, w in GaussLegendre(current()).calc_nodes(degree, prec))
 
 
 def tail():
@@ -73,7 +80,7 @@ def tail():
     stays below the rounding level that the error estimate already covers
     (truncating at the requested dps left 6e-29 of a 2e-31 claim at dps = 20).
     """
-    return mpmath.sqrt(2 * mpmath.log(10) * (mpmath.mp.dps + 4)) + 1
+    return mp.sqrt(2 * mp.log(10) * (mp.dps + 4)) + 1
 
 
 def panel_rule(splits, cutoff, degree):
@@ -89,22 +96,26 @@ def panel_rule(splits, cutoff, degree):
         edges.add(step)
         step += PANEL_WIDTH
     edges.update(s for s in splits if -cutoff < s < cutoff)
-    edges = sorted(edges)
+    edges = sorted(set(map(mp.convert, edges)))  # splits may be numbers of another context
     nodes, weights = [], []
+    make = mp.make_mpf
     for a, b in zip(edges, edges[1:]):
-        if a != b:
-            panel_nodes, panel_weights = _panel(a, b, degree, mpmath.mp.prec)
-            nodes.extend(panel_nodes)
-            weights.extend(panel_weights)
+        panel_nodes, panel_weights = _panel(a._mpf_, b._mpf_, degree, mp.prec)
+        nodes.extend(map(make, panel_nodes))
+        weights.extend(map(make, panel_weights))
     return nodes, weights
 
 
 @lru_cache(maxsize=4096)
 def _panel(a, b, degree, prec):
+    """Nodes and npdf-weighted weights of one panel, as raw ``_mpf_`` tuples (see :func:`_legendre`)."""
+    make = mp.make_mpf
+    a, b = make(a), make(b)
     half, mid = (b - a) / 2, (b + a) / 2
-    nodes = [mid + half * t for t, _ in _legendre(degree, prec)]
-    weights = [w * half * mpmath.npdf(z) for (_, w), z in zip(_legendre(degree, prec), nodes)]
-    return nodes, weights
+    rule = [(make(t), make(w)) for t, w in _legendre(degree, prec)]
+    nodes = [mid + half * t for t, _ in rule]
+    weights = [half * w * npdf(z) for (_, w), z in zip(rule, nodes)]
+    return tuple(z._mpf_ for z in nodes), tuple(w._mpf_ for w in weights)
 
 
 def _with_estimate(rule_sum, dps, what="Gaussian integral"):
@@ -116,14 +127,14 @@ def _with_estimate(rule_sum, dps, what="Gaussian integral"):
     under slow convergence ``d1`` is kept.  This saves the last, most expensive
     doubling that a plain ``d1`` needs to certify an already converged rule.
     """
-    target = mpmath.mpf(10) ** (-dps)
+    target = mp.mpf(10) ** (-dps)
     values = [rule_sum(2), rule_sum(3)]
     for degree in range(4, 9):
         values.append(rule_sum(degree))
         d2, d1 = abs(values[-2] - values[-3]), abs(values[-1] - values[-2])
         scale = max(1, abs(values[-1]))
         estimate = d1 if d1 == 0 or d1 >= d2 else min(d1, 100 * d1**2 / d2)
-        error = estimate + 10 * mpmath.eps * scale
+        error = estimate + 10 * mp.eps * scale
         if error <= target * scale:
             return values[-1], error
     raise ConvergenceError(f"the {what} did not reach {dps} digits (last two rules differ by "
@@ -132,7 +143,7 @@ def _with_estimate(rule_sum, dps, what="Gaussian integral"):
 
 def expect_1d(func, sigma, dps, mu=0, kinks=(), widen=1):
     """``(E[func(mu + sigma Z)], error)``; call inside ``workdps``.  ``kinks`` are in x."""
-    sigma, mu = mpmath.mpf(sigma), mpmath.mpf(mu)
+    sigma, mu = mp.mpf(sigma), mp.mpf(mu)
     splits = [(k - mu) / sigma for k in kinks]
     if sigma > 1:  # features of phi on the x-scale 1 shrink to 1/sigma in z: panel them in x
         splits += [(k - mu) / sigma for k in range(-24, 25)]
@@ -140,7 +151,7 @@ def expect_1d(func, sigma, dps, mu=0, kinks=(), widen=1):
 
     def rule_sum(degree):
         nodes, weights = panel_rule(splits, cutoff, degree)
-        return mpmath.fsum(w * func(mu + sigma * z) for z, w in zip(nodes, weights))
+        return mp.fsum(w * func(mu + sigma * z) for z, w in zip(nodes, weights))
 
     return _with_estimate(rule_sum, dps)
 
@@ -151,9 +162,9 @@ def expect_2d(f, g, q1, q2, q12, dps, widen=1):
     ``f`` and ``g`` are :class:`CompiledPieces`; call inside ``workdps``.  ``widen``
     scales the tail cutoff for integrands that grow like exp(c x**2).
     """
-    s1, s2 = mpmath.sqrt(q1), mpmath.sqrt(q2)
+    s1, s2 = mp.sqrt(q1), mp.sqrt(q2)
     rho = max(-1, min(1, q12 / (s1 * s2)))
-    c = mpmath.sqrt(1 - rho * rho)
+    c = mp.sqrt(1 - rho * rho)
     fp, gp = f.breakpoints(), g.breakpoints()
     cutoff = tail() * widen
     if c == 0:
@@ -172,8 +183,8 @@ def expect_2d(f, g, q1, q2, q12, dps, widen=1):
         for z1, w1 in zip(nodes, weights):
             mean = s2 * rho * z1
             inner_nodes, inner_weights = panel_rule([(b - mean) / (s2 * c) for b in gp], cutoff, degree)
-            inner = mpmath.fsum(w2 * g(mean + s2 * c * z2, gp) for z2, w2 in zip(inner_nodes, inner_weights))
+            inner = mp.fsum(w2 * g(mean + s2 * c * z2, gp) for z2, w2 in zip(inner_nodes, inner_weights))
             total.append(w1 * f(s1 * z1, fp) * inner)
-        return mpmath.fsum(total)
+        return mp.fsum(total)
 
     return _with_estimate(rule_sum, dps, what="two-dimensional Gaussian integral")

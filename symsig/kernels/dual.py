@@ -14,7 +14,6 @@ otherwise by kink-split two-dimensional quadrature (:mod:`symsig.kernels._numeri
 
 from dataclasses import dataclass
 
-import mpmath
 import sympy
 from sympy import oo
 
@@ -24,10 +23,10 @@ from ..activations import x
 from ..errors import DivergenceError, DomainError, InputError, UndefinedError
 from ..gaussian import expectation_verdict
 from ..singularities import SingularityUnknown, Verdict, growth, singular_divergences
-from ..precision import exact_number, workdps
+from ..precision import engine_call, exact_number, lambdify_mpmath, mp, workdps
 from ..quantity import Quantity
-from . import _numeric
-from .closed import Q1, Q12, Q2, closed_form_dual
+from ._numeric import compiled, expect_2d
+from .closed import Q1, Q12, Q2, closed_form_dual, closed_form_limit
 
 NUMERIC_METHOD = "kink-split nested Gauss-Legendre (conditional on U), error extrapolated from successive rules"
 
@@ -50,9 +49,10 @@ def _check_moments(q1, q2, q12):
 
 def _no_jump_for_derivative(phi, derivative):
     if derivative and decompose(phi).jumps():
-        _numeric.compiled(phi, derivative=True)  # raises the explanatory UndefinedError
+        compiled(phi, derivative=True)  # raises the explanatory UndefinedError
 
 
+@engine_call
 def dual_activation(phi, q1=1, q2=1, q12=0, derivative=False, dps=30):
     """``E[phi(U) phi(V)]`` (``derivative=True``: ``E[phi'(U) phi'(V)]``) as a :class:`Quantity`.
 
@@ -69,12 +69,17 @@ def dual_activation(phi, q1=1, q2=1, q12=0, derivative=False, dps=30):
         expr, method = closed
         value = expr.subs({Q1: q1, Q2: q2, Q12: q12})
         return Quantity.from_exact(value, method, dps)
-    f = _numeric.compiled(phi, derivative)
+    f = compiled(phi, derivative)
     widen = _tail_widening(phi, derivative, q1, q2, q12)
     with workdps(dps):
-        value, error = _numeric.expect_2d(f, f, *(mpmath.mpf(sympy.N(v, mpmath.mp.dps)) for v in (q1, q2, q12)),
+        value, error = expect_2d(f, f, *(mp.mpf(sympy.N(v, mp.dps)) for v in (q1, q2, q12)),
                                           dps, widen=widen)
-        return Quantity.numeric(+value, +error, NUMERIC_METHOD, dps)
+        return Quantity.numeric(+value, +error, _numeric_method(phi, derivative), dps)
+
+
+def _numeric_method(phi, derivative):
+    limit = closed_form_limit(phi, derivative)
+    return NUMERIC_METHOD if limit is None else f"{NUMERIC_METHOD} ({limit})"
 
 
 def _tail_widening(phi, derivative, q1, q2, q12):
@@ -145,33 +150,37 @@ def _singular(f):
 
 
 class DualKernel:
-    """A numeric dual ``(q1, q2, q12) -> (value, error)`` at the current mpmath precision.
+    """A numeric dual ``(q1, q2, q12, dps) -> (value, error)`` in the active precision context.
 
     Closed forms are compiled once to mpmath functions; otherwise quadrature.
+    Call it inside :func:`symsig.precision.workdps`.
     """
 
+    @engine_call
     def __init__(self, phi, derivative=False):
         phi = activation_expr(phi)
         _no_jump_for_derivative(phi, derivative)
         closed = closed_form_dual(phi, derivative)
-        self.method = closed[1] if closed else NUMERIC_METHOD
+        self.method = closed[1] if closed else _numeric_method(phi, derivative)
         self._exact = closed[0] if closed else None
-        self._func = sympy.lambdify((Q1, Q2, Q12), closed[0], modules="mpmath") if closed else None
-        self._pieces = None if closed else _numeric.compiled(phi, derivative)
+        self._func = lambdify_mpmath((Q1, Q2, Q12), closed[0]) if closed else None
+        self._pieces = None if closed else compiled(phi, derivative)
         self._phi, self._derivative = phi, derivative
 
+    @engine_call
     def __call__(self, q1, q2, q12, dps):
+        q1, q2, q12 = map(mp.convert, (q1, q2, q12))  # numbers of another context would set the precision
         # an mpf is a binary rational: decide on its exact value
-        exact = [sympy.Integer(v.man) * sympy.Integer(2)**v.exp for v in map(mpmath.mpf, (q1, q2, q12))]
+        exact = [sympy.Integer(v.man) * sympy.Integer(2)**v.exp for v in map(mp.mpf, (q1, q2, q12))]
         verdict = _divergence_verdict(self._phi, self._derivative, *exact)
         if verdict is not None:
             raise DivergenceError(f"the dual kernel is not finite at this layer: {verdict.reason}")
         if self._func is not None:
-            q12 = max(-mpmath.sqrt(q1 * q2), min(mpmath.sqrt(q1 * q2), q12))  # rounding at rho = +-1
-            value = mpmath.re(self._func(q1, q2, q12))
-            return value, mpmath.eps * max(1, abs(value)) * 10
+            q12 = max(-mp.sqrt(q1 * q2), min(mp.sqrt(q1 * q2), q12))  # rounding at rho = +-1
+            value = mp.re(self._func(q1, q2, q12))
+            return value, mp.eps * max(1, abs(value)) * 10
         widen = _tail_widening(self._phi, self._derivative, *exact)
-        return _numeric.expect_2d(self._pieces, self._pieces, q1, q2, q12, dps, widen=widen)
+        return expect_2d(self._pieces, self._pieces, q1, q2, q12, dps, widen=widen)
 
 
 @dataclass(frozen=True)
@@ -192,6 +201,7 @@ class NeuralKernels:
                 "variance": self.variance.as_dict()}
 
 
+@engine_call
 def neural_kernels(phi, t, depth=2, sigma_w2=1, sigma_b2=0, dps=30):
     """NNGP ``Sigma^(L)`` and NTK ``Theta^(L)`` for unit-norm inputs with ``<x, x'> = t``.
 
@@ -217,10 +227,10 @@ def neural_kernels(phi, t, depth=2, sigma_w2=1, sigma_b2=0, dps=30):
     nngp_dual, ntk_dual = DualKernel(phi), (DualKernel(phi, derivative=True) if depth > 1 else None)
     method = nngp_dual.method if depth > 1 else "linear first layer (exact)"
     with workdps(dps):
-        w, b = (mpmath.mpf(sympy.N(v, mpmath.mp.dps)) for v in (sw, sb))
+        w, b = (mp.mpf(sympy.N(v, mp.dps)) for v in (sw, sb))
         q = w + b
-        sigma = theta = w * mpmath.mpf(sympy.N(t, mpmath.mp.dps)) + b
-        err_q = err_s = err_t = mpmath.mpf(0)
+        sigma = theta = w * mp.mpf(sympy.N(t, mp.dps)) + b
+        err_q = err_s = err_t = mp.mpf(0)
         for _ in range(depth - 1):
             diag, e_diag = nngp_dual(q, q, q, dps)
             cross, e_cross = nngp_dual(q, q, sigma, dps)
@@ -235,6 +245,6 @@ def neural_kernels(phi, t, depth=2, sigma_w2=1, sigma_b2=0, dps=30):
             err_q = w * (e_diag + slope_q * err_q)
             q, sigma, theta = new_q, new_sigma, new_theta
         method_full = method + ("" if depth == 1 else f"; recursion over {depth - 1} layer(s)")
-        make = lambda v, e: Quantity.numeric(+v, +e + mpmath.eps * abs(v) * 10 * depth, method_full, dps)
+        make = lambda v, e: Quantity.numeric(+v, +e + mp.eps * abs(v) * 10 * depth, method_full, dps)
         result = NeuralKernels(make(sigma, err_s), make(theta, err_t), make(q, err_q), depth, t, sw, sb)
     return result

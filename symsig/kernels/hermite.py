@@ -26,16 +26,15 @@ of the dual with ``c = J_k^2 Gamma(-k - 1/2) / (2 sqrt(2) pi^(3/2))``
 
 from functools import lru_cache
 
-import mpmath
 import sympy
 from sympy import Rational, exp, factorial, gamma, oo, pi, sqrt
 
 from ..activations import x
 from ..calculus import decompose, smoothness_degree
 from ..errors import InputError
-from ..precision import workdps
+from ..precision import engine_call, mp, workdps
 from ..quantity import Quantity
-from . import _numeric
+from ._numeric import compiled, expect_1d
 from .dual import activation_expr
 
 
@@ -132,6 +131,7 @@ def _derivatives(phi):
     return _Derivatives(phi)
 
 
+@engine_call
 def hermite_coefficient(phi, n, dps=30):
     """``a_n = E[phi(Z) He_n(Z)] / sqrt(n!)`` by the jump formula (exact where the pieces allow)."""
     phi = activation_expr(phi)
@@ -147,30 +147,32 @@ def hermite_coefficient(phi, n, dps=30):
         return Quantity.from_exact((jump_part + sum(classical)) / sqrt(factorial(n)),
                                    "Stein jump formula, exact truncated Gaussian moments", dps)
     with workdps(dps):
-        value, error = _numeric.expect_1d(lambda z: _numeric_probe(phi, n)(z), 1, dps, kinks=_kinks_mp(points))
+        value, error = expect_1d(_numeric_probe(phi, n), 1, dps, kinks=_kinks_mp(points))
         return Quantity.numeric(value, error, "quadrature of E[phi(Z) h_n(Z)], kink-split", dps)
 
 
 def _kinks_mp(points):
-    return [mpmath.mpf(sympy.N(p, mpmath.mp.dps)) for p in points]
+    return [mp.mpf(sympy.N(p, mp.dps)) for p in points]
 
 
 def _numeric_probe(phi, n):
-    f = _numeric.compiled(phi)
+    f = compiled(phi)
     points = f.breakpoints()
-    norm = 1 / mpmath.sqrt(mpmath.factorial(n))
-    return lambda z: f(z, points) * mpmath.hermite(n, z / mpmath.sqrt(2)) * mpmath.mpf(2) ** (-mpmath.mpf(n) / 2) * norm
+    norm = 1 / mp.sqrt(mp.factorial(n))
+    return lambda z: f(z, points) * mp.hermite(n, z / mp.sqrt(2)) * mp.mpf(2) ** (-mp.mpf(n) / 2) * norm
 
 
+@engine_call
 def hermite_by_quadrature(phi, n, dps=30):
     """``a_n`` by direct kink-split quadrature: an independent second method."""
     phi = activation_expr(phi)
     with workdps(dps):
         points = _kinks_mp(decompose(phi).breakpoints)
-        value, error = _numeric.expect_1d(_numeric_probe(phi, n), 1, dps, kinks=points)
+        value, error = expect_1d(_numeric_probe(phi, n), 1, dps, kinks=points)
         return Quantity.numeric(value, error, "quadrature of E[phi(Z) h_n(Z)], kink-split", dps)
 
 
+@engine_call
 def smoothness(phi, d=2):
     """Smoothness degree k, leading jump J_k, and the predicted kernel spaces and decay rates.
 
@@ -209,6 +211,7 @@ def smoothness(phi, d=2):
     return report
 
 
+@engine_call
 def decay_check(phi, n, dps=20):
     """Computed ``b_n = a_n^2`` against the predicted ``J_k^2 n^-(k+3/2)/(sqrt 2 pi^1.5)``.
 
@@ -221,7 +224,8 @@ def decay_check(phi, n, dps=20):
     if n % 2 != report["parity"]:
         raise InputError(f"n must have the dominant parity n = k + 1 (mod 2), i.e. n % 2 == {report['parity']}")
     with workdps(dps):
-        b = [hermite_coefficient(phi, m, dps).value ** 2 for m in (n, n + 2)]
-        predicted = mpmath.mpf(sympy.N(report["b_n_constant"], mpmath.mp.dps)) * mpmath.mpf(n) ** (
-            mpmath.mpf(sympy.N(report["b_n_exponent"], mpmath.mp.dps)))
-        return +(b[0] / predicted), +(mpmath.log(b[1] / b[0]) / mpmath.log(mpmath.mpf(n + 2) / n))
+        # each Quantity holds its value in its own context: convert before arithmetic
+        b = [mp.convert(hermite_coefficient(phi, m, dps).value) ** 2 for m in (n, n + 2)]
+        predicted = mp.mpf(sympy.N(report["b_n_constant"], mp.dps)) * mp.mpf(n) ** (
+            mp.mpf(sympy.N(report["b_n_exponent"], mp.dps)))
+        return +(b[0] / predicted), +(mp.log(b[1] / b[0]) / mp.log(mp.mpf(n + 2) / n))

@@ -9,6 +9,7 @@ True
 """
 
 from ..errors import InputError
+from ..precision import engine_call
 from .derive_registry import registered_law, registered_names
 from .generic import NAMES, REGISTRY, register_expectation_law
 from .law import AffineLaw
@@ -18,6 +19,7 @@ ALIASES = {"alpha+": "alpha_plus", "alpha-": "alpha_minus", "TV(phi')": "TV", "t
            "c": "C", "b": "B", "E4": "E[DPHI**4]"}
 
 
+@engine_call
 def affine_law(name):
     """The affine law of component ``name``.
 

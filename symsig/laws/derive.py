@@ -111,31 +111,3 @@ def expectation_chain(integrand):
             steps.append(Step(steps[-1].rhs.xreplace({inner: mirrored}), "reflection"))
         return steps
     return derive
-
-
-def derive_law(name, integrand, registry, transform=None, description=""):
-    """The law of a user component ``name`` (expectation of a polynomial integrand, then ``transform``)."""
-    from .law import AffineLaw
-    integrand = check_polynomial(integrand)
-    if transform is None:
-        registry.definitions[name] = expectation_definition(integrand)
-        return AffineLaw(name, law_rhs(integrand), expectation_chain(integrand), registry,
-                         conditions=f"E[{integrand}] of phi is finite at (a*mu + b, |a|*sigma)",
-                         description=description, definition=(integrand, None))
-    inner = f"E[{sympy.sstr(integrand)}]"
-    registry.definitions[inner] = expectation_definition(integrand)
-    registry.laws[inner] = AffineLaw(inner, law_rhs(integrand), expectation_chain(integrand), registry,
-                                     definition=(integrand, None))
-    registry.definitions[name] = lambda f, m, s: transform(Stat(inner, _fn_name(registry, f), m, s))
-
-    def derive(case):
-        lhs_inner = transform(Stat(inner, "psi", mu, sigma))
-        return [Step(lhs_inner, "definition"), Step(transform(law_rhs(integrand, case.subs[a])), "law", (inner,))]
-    rhs = sympy.expand(transform(law_rhs(integrand)))
-    return AffineLaw(name, rhs, derive, registry,
-                     conditions=f"E[{integrand}] of phi is finite at (a*mu + b, |a|*sigma)",
-                     description=description, definition=(integrand, transform))
-
-
-def _fn_name(registry, f):
-    return next(name for name, g in registry.functions.items() if g == f)

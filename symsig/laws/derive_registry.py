@@ -19,7 +19,8 @@ re-registering a name gives a fresh law, unregistering removes it.
 import sympy
 
 from ..errors import InputError
-from .derive import check_polynomial, derive_law
+from .derive import check_polynomial
+from .law import derive_law
 from .generic import NAMES, REGISTRY
 from .law import AffineLaw, Registry
 from .proof import Step

@@ -10,8 +10,9 @@ TV, C, B, Lip) follow from the change of variables ``u = a*x + b``.
 import sympy
 from sympy import Abs, Derivative, Integral, Limit, Subs, oo
 
-from .derive import derive_law, expectation_chain, expectation_definition
-from .law import AffineLaw, Registry
+from ..precision import engine_call
+from .derive import expectation_chain, expectation_definition
+from .law import AffineLaw, Registry, derive_law
 from .proof import Step
 from .terms import DPHI, PHI, D, Stat, Sup, a, b, c, d, mu, phi, sigma, u, x
 
@@ -228,6 +229,7 @@ REGISTRY = _build()
 NAMES = ("m1", "g1", "g2", "chi", "m2", "eta", "alpha_plus", "alpha_minus", "TV", "C", "B", "g4", "Lip")
 
 
+@engine_call
 def register_expectation_law(name, integrand, transform=None, description=""):
     """Derive, register and return the law of a user expectation component."""
     law = derive_law(name, integrand, REGISTRY, transform=transform, description=description)

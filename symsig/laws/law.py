@@ -2,6 +2,7 @@
 
 import sympy
 
+from .derive import check_polynomial, expectation_chain, expectation_definition, law_rhs, read_integrand
 from .proof import Case, CaseProof, Proof, Step
 from .terms import A_NEG, A_POS, PHI_LAMBDA, Stat, a, b, c, d, latex, mu, psi_lambda, sigma
 
@@ -121,7 +122,6 @@ class Registry:
         return definition(self.functions[stat.fn], *stat.point)
 
     def _monomial_definition(self, name):
-        from .derive import expectation_definition, read_integrand
         if not (name.startswith("E[") and name.endswith("]")):
             raise KeyError(f"no definition of the statistic {name!r}")
         integrand = read_integrand(name[2:-1])
@@ -129,6 +129,33 @@ class Registry:
 
     def law(self, name):
         return self.laws[name]
+
+
+def derive_law(name, integrand, registry, transform=None, description=""):
+    """The law of a user component ``name`` (expectation of a polynomial integrand, then ``transform``)."""
+    integrand = check_polynomial(integrand)
+    if transform is None:
+        registry.definitions[name] = expectation_definition(integrand)
+        return AffineLaw(name, law_rhs(integrand), expectation_chain(integrand), registry,
+                         conditions=f"E[{integrand}] of phi is finite at (a*mu + b, |a|*sigma)",
+                         description=description, definition=(integrand, None))
+    inner = f"E[{sympy.sstr(integrand)}]"
+    registry.definitions[inner] = expectation_definition(integrand)
+    registry.laws[inner] = AffineLaw(inner, law_rhs(integrand), expectation_chain(integrand), registry,
+                                     definition=(integrand, None))
+    registry.definitions[name] = lambda f, m, s: transform(Stat(inner, _fn_name(registry, f), m, s))
+
+    def derive(case):
+        lhs_inner = transform(Stat(inner, "psi", mu, sigma))
+        return [Step(lhs_inner, "definition"), Step(transform(law_rhs(integrand, case.subs[a])), "law", (inner,))]
+    rhs = sympy.expand(transform(law_rhs(integrand)))
+    return AffineLaw(name, rhs, derive, registry,
+                     conditions=f"E[{integrand}] of phi is finite at (a*mu + b, |a|*sigma)",
+                     description=description, definition=(integrand, transform))
+
+
+def _fn_name(registry, f):
+    return next(name for name, g in registry.functions.items() if g == f)
 
 
 __all__ = ["AffineLaw", "Registry", "SIGN_CASES", "HEADER", "b", "c", "d"]

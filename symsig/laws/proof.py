@@ -17,8 +17,9 @@ import sympy
 from sympy import Abs, Derivative, Integral, Limit, Subs
 from sympy.core.function import AppliedUndef
 
-from ..budget import time_budget
+from .. import bounded, limits
 from ..errors import BudgetExceeded
+from ..precision import engine_call
 from .terms import A_NEG, A_POS, D, Stat, Sup, a, gauss, latex, to_D
 
 W = sympy.Symbol("w", real=True)  # the one bound variable after renaming
@@ -56,9 +57,13 @@ class CaseProof:
     def check(self, ctx):
         ctx = ctx.for_case(self.case)
         self.results = []
-        ok = _equal(self.start, self.claim[0]) and _equal(self.steps[-1].rhs, self.claim[1])
+        try:
+            ok = _equal(self.start, self.claim[0]) and _equal(self.steps[-1].rhs, self.claim[1])
+            why = "the chain does not run from the law's left side to its right side"
+        except BudgetExceeded as exc:
+            ok, why = False, str(exc)
         if not ok:
-            self.results.append((None, "the chain does not run from the law's left side to its right side"))
+            self.results.append((None, why))
         lhs = self.start
         for step in self.steps:
             verdict = _run_rule(step, lhs, ctx)
@@ -77,6 +82,7 @@ class Proof:
         self.premises = tuple(premises)
         self._checked = None
 
+    @engine_call
     def check(self):
         """True when every step of every case re-verifies and the cases cover a > 0 and a < 0."""
         if self._checked is None:
@@ -238,15 +244,23 @@ def _pull_constants(expr):
     return sympy.expand(expr.replace(lambda e: isinstance(e, Integral), pull))
 
 
+def _within_limit(func, expr, what):
+    """``func(expr)``, or None when SymPy cannot do it; a step over the size limit raises
+    :class:`BudgetExceeded` naming the limit, which becomes the step's verdict (see :func:`_run_rule`)."""
+    if not bounded.small(expr):
+        raise BudgetExceeded(f"{what} was not attempted: the expression has more than "
+                             f"symsig.limits.MAX_SYMBOLIC_NODES = {limits.MAX_SYMBOLIC_NODES} nodes")
+    try:
+        return func(expr)
+    except bounded.CANNOT:
+        return None
+
+
 def _is_zero(expr):
     expr = canon(expr)
     if expr == 0:
         return True
-    try:
-        with time_budget(5, "proof simplification"):
-            return sympy.cancel(sympy.together(expr)) == 0
-    except BudgetExceeded:
-        return False
+    return _within_limit(lambda e: sympy.cancel(sympy.together(e)), expr, "simplifying a difference to 0") == 0
 
 
 def _equal(lhs, rhs):
@@ -341,17 +355,14 @@ def _evaluate_free(expr):
     def evaluate(e):
         moment = _gaussian_moment_integral(e) if isinstance(e, Integral) else None
         return moment if moment is not None else e.doit()
-    try:
-        with time_budget(20, "evaluating a phi-free integral or limit"):
-            return expr.replace(free_of_phi, evaluate)
-    except BudgetExceeded:
-        return None
+    return _within_limit(lambda e: e.replace(free_of_phi, evaluate), expr,
+                         "evaluating a phi-free integral or limit")
 
 
 def rule_evaluate(lhs, rhs, ctx, data):
     left, right = _evaluate_free(canon(lhs)), _evaluate_free(canon(rhs))
     if left is None or right is None:
-        return "a phi-free integral or limit could not be evaluated in time"
+        return "SymPy could not evaluate a phi-free integral or limit"
     return True if _equal(left, right) else "evaluating the phi-free integrals and limits does not agree"
 
 

@@ -6,7 +6,8 @@ numerically, then recognised as exact numbers), with the scale from the ratio
 ``psi'''/psi' = a**2 phi'''/phi'`` at a single feature point.  ``(c, d)``
 follow from values at two points.  A candidate is accepted only when the
 identity is PROVED: ``psi - c*phi(a*x + b) - d`` simplifies to zero on every
-smooth piece (under a time budget), and agrees with zero at 50 digits at
+smooth piece (SymPy steps on expressions within ``symsig.limits.MAX_SYMBOLIC_NODES``
+nodes only), and agrees with zero at 50 digits at
 several points as a sanity check.
 
 >>> from symsig.activations import get_activation
@@ -17,13 +18,14 @@ several points as a sanity check.
 
 from dataclasses import dataclass
 
-import mpmath
 import sympy
 
 from ..activations import get_activation, parse_expression, x
-from ..budget import attempt
+from ..bounded import attempt
 from ..calculus import decompose, kinks
-from ..precision import workdps
+from ..errors import ConvergenceError
+from ..precision import engine_call, lambdify_mpmath, mp, workdps
+from ..roots import NoSignChange, refine_root
 
 WINDOW = 12
 SAMPLES = (sympy.Rational(-7, 3), sympy.Rational(-1, 2), sympy.Rational(1, 5), sympy.Rational(5, 4),
@@ -50,6 +52,7 @@ class Relation:
         return {"a": self.a, "b": self.b, "c": self.c, "d": self.d}
 
 
+@engine_call
 def relate(phi, psi, dps=50):
     """The constants of ``psi = c*phi(a*x + b) + d`` (a, c != 0) as a :class:`Relation`, or None.
 
@@ -67,12 +70,13 @@ def relate(phi, psi, dps=50):
     return None
 
 
+@engine_call
 def prove_relation(phi, psi, a, b, c, d, dps=50):
     """A sentence saying how the identity was proved, or None if it is not proved."""
     difference = psi - (c * phi.xreplace({x: a * x + b}) + d)
     if not _numerically_zero(difference, dps):
         return None
-    pieces = attempt(decompose, difference, seconds=10)
+    pieces = attempt(decompose, difference)
     if pieces is None:
         return None
     for piece in pieces.pieces:
@@ -82,26 +86,32 @@ def prove_relation(phi, psi, a, b, c, d, dps=50):
             f"piece(s); checked at {len(SAMPLES)} points to {dps} digits")
 
 
+def _exponential_normal_form(expr):
+    """Hyperbolic functions as exponentials, then one rational function: 0 exactly when the
+    expression is 0 as a rational function of exponentials (tanh(x/2)/2 + 1/2 - sigmoid)."""
+    return sympy.cancel(sympy.together(sympy.expand(expr.rewrite(sympy.exp))))
+
+
 def _simplifies_to_zero(expr):
+    """Terminating normal forms first; ``simplify`` (seconds on hyperbolic input) only after."""
     if expr == 0:
         return True
-    for transform in (sympy.expand, lambda e: e.rewrite(sympy.exp), sympy.simplify,
+    for transform in (sympy.expand, _exponential_normal_form, sympy.simplify,
                       lambda e: sympy.simplify(e.rewrite(sympy.exp))):
-        result = attempt(transform, expr, seconds=5)
-        if result is not None and (result == 0 or attempt(sympy.simplify, result, seconds=5) == 0):
+        if attempt(transform, expr) == 0:
             return True
     return False
 
 
 def _numerically_zero(expr, dps):
-    f = sympy.lambdify(x, expr, "mpmath")
+    f = lambdify_mpmath(x, expr)
     with workdps(dps):
         for point in SAMPLES:
             try:
-                value = f(mpmath.mpf(point.p) / point.q)
+                value = f(mp.mpf(point.p) / point.q)
             except (ZeroDivisionError, ValueError, OverflowError):
                 return False
-            if abs(value) > mpmath.mpf(10) ** (-dps + 5):
+            if abs(value) > mp.mpf(10) ** (-dps + 5):
                 return False
     return True
 
@@ -110,29 +120,33 @@ def _offset_and_gain(phi, psi, a, b, dps):
     """(c, d) from psi at two sample points where phi(a*x + b) differs, recognised as exact numbers."""
     shifted = phi.xreplace({x: a * x + b})
     with workdps(dps):
-        f, g = sympy.lambdify(x, shifted, "mpmath"), sympy.lambdify(x, psi, "mpmath")
-        pts = [mpmath.mpf(p.p) / p.q for p in SAMPLES]
+        f, g = lambdify_mpmath(x, shifted), lambdify_mpmath(x, psi)
+        pts = [mp.mpf(p.p) / p.q for p in SAMPLES]
         try:
             values = [(f(p), g(p)) for p in pts]
         except (ZeroDivisionError, ValueError, OverflowError):
             return None
         for (f1, g1), (f2, g2) in zip(values, values[1:]):
-            if abs(f1 - f2) > mpmath.mpf(10) ** (-dps // 2):
+            if abs(f1 - f2) > mp.mpf(10) ** (-dps // 2):
                 c = (g1 - g2) / (f1 - f2)
                 d = g1 - c * f1
+                # psi = c*f + d must hold at every sample before PSLQ (seconds when it fails) is tried
+                tolerance = mp.mpf(10) ** (-dps // 2)
+                if any(abs(gv - c * fv - d) > tolerance * max(1, abs(gv)) for fv, gv in values):
+                    return None
                 exact = [_recognise(v, dps) for v in (c, d)]
                 return None if None in exact or exact[0] == 0 else tuple(exact)
     return None
 
 
 def _recognise(value, dps):
-    """An exact number equal to ``value`` to about dps - 10 digits (rationals, square roots, pi, log 2)."""
-    if abs(value) < mpmath.mpf(10) ** (-dps + 10):
+    """An exact number equal to ``value`` to about dps - 10 digits (rationals, square roots, pi, log 2).
+
+    Call inside ``workdps(dps)``."""
+    if abs(value) < mp.mpf(10) ** (-dps + 10):
         return sympy.Integer(0)
-    with workdps(dps):
-        # constants as values: given as names, identify would eval them
-        found = mpmath.identify(value, {"pi": mpmath.pi, "log(2)": mpmath.log(2)},
-                                tol=mpmath.mpf(10) ** (-dps + 10))
+    # constants as values: given as names, identify would eval them
+    found = mp.identify(value, {"pi": mp.pi, "log(2)": mp.log(2)}, tol=mp.mpf(10) ** (-dps + 10))
     if found is None:
         return None
     return parse_expression(found, {}, what="the recognised constant")  # exact already
@@ -147,7 +161,7 @@ def _scale_shift_candidates(phi, psi, dps):
 
 
 def _kink_candidates(phi, psi):
-    kp, kq = attempt(kinks, phi, seconds=10), attempt(kinks, psi, seconds=10)
+    kp, kq = attempt(kinks, phi), attempt(kinks, psi)
     if not kp or not kq or len(kp) != len(kq):
         return []
     out = []
@@ -162,11 +176,12 @@ def _kink_candidates(phi, psi):
 
 
 def _feature_points(expr, dps):
-    """Inflection points of expr in [-WINDOW, WINDOW] (roots of expr''), numerically."""
-    second = sympy.lambdify(x, sympy.diff(expr, x, 2), "mpmath")
+    """Inflection points of expr in [-WINDOW, WINDOW]: sign changes of expr'' on a grid of
+    step 1/8, each refined to dps digits by :func:`symsig.roots.refine_root`."""
+    second = lambdify_mpmath(x, sympy.diff(expr, x, 2))
     roots = []
     with workdps(dps):
-        grid = [mpmath.mpf(k) / 8 for k in range(-8 * WINDOW, 8 * WINDOW + 1)]
+        grid = [mp.mpf(k) / 8 for k in range(-8 * WINDOW, 8 * WINDOW + 1)]
         try:
             values = [second(p) for p in grid]
         except (ZeroDivisionError, ValueError, OverflowError, TypeError, NameError):
@@ -176,8 +191,8 @@ def _feature_points(expr, dps):
                 roots.append(p)
             elif v * w < 0:
                 try:
-                    roots.append(mpmath.findroot(second, (p, q), solver="anderson"))
-                except (ValueError, ZeroDivisionError):
+                    roots.append(refine_root(second, p, q, dps))
+                except (NoSignChange, ConvergenceError, ValueError, ZeroDivisionError):
                     continue
     return roots
 
@@ -198,7 +213,7 @@ def _feature_candidates(phi, psi, dps):
         else:
             ratio_p, ratio_q = _derivative_ratio(phi, fp[0]), _derivative_ratio(psi, fq[0])
             if ratio_p and ratio_q and ratio_q / ratio_p > 0:
-                scale = mpmath.sqrt(ratio_q / ratio_p)
+                scale = mp.sqrt(ratio_q / ratio_p)
                 out += [(s * scale, fp[0] - s * scale * fq[0]) for s in (1, -1)]
         exact = [(_recognise(a, dps), _recognise(b, dps)) for a, b in out]
     return [pair for pair in exact if None not in pair]
@@ -206,11 +221,12 @@ def _feature_candidates(phi, psi, dps):
 
 def _derivative_ratio(expr, point):
     """phi'''(p)/phi'(p) at a feature point (scales as a**2 under x -> a*x + b)."""
-    first = sympy.lambdify(x, sympy.diff(expr, x), "mpmath")(point)
-    third = sympy.lambdify(x, sympy.diff(expr, x, 3), "mpmath")(point)
-    return third / first if first != 0 and abs(third) > mpmath.eps ** 0.5 else None
+    first = lambdify_mpmath(x, sympy.diff(expr, x))(point)
+    third = lambdify_mpmath(x, sympy.diff(expr, x, 3))(point)
+    return third / first if first != 0 and abs(third) > mp.eps ** 0.5 else None
 
 
+@engine_call
 def carry_signature(relation, names=("m1", "g1", "g2", "m2", "eta", "alpha_plus", "alpha_minus", "TV", "C"),
                     sigma=1, mu=0, dps=30):
     """psi's components carried from phi's through the laws, each checked against a direct computation.

@@ -11,13 +11,12 @@ are compared exactly (SymPy) when both are exact, else to ``dps`` digits.
 
 from dataclasses import dataclass
 
-import mpmath
 import sympy
 
 from ..activations import x
-from ..budget import attempt
+from ..bounded import attempt
 from ..errors import InputError, UndefinedError
-from ..precision import exact_number, short_str, to_mpmath, workdps
+from ..precision import FIXED, engine_call, exact_number, mp, short_str, to_mpmath, workdps
 from ..quantity import Quantity
 from . import terms
 from .derive import MONOMIAL_NAMES, read_integrand
@@ -54,6 +53,7 @@ def _as_expr(phi):
     return get_activation(phi).expr
 
 
+@engine_call
 def direct_component(psi, law, sigma, mu, dps):
     """psi's component from scratch: :func:`symsig.signature.signature` for a registered component.
 
@@ -66,6 +66,7 @@ def direct_component(psi, law, sigma, mu, dps):
     return component(psi, law.name, sigma, mu, dps, definition=law.definition)
 
 
+@engine_call
 def component(f, name, sigma, mu, dps, definition=None):
     """Statistic ``name`` of the activation expression f at (mu, sigma), as a Quantity.
 
@@ -128,7 +129,7 @@ def _expectation(f, integrand, sigma, mu, dps):
         return value
     method = value.method + " + Dirac masses (exact)"
     if value.exact is not None:
-        return Quantity.from_exact(attempt(sympy.simplify, value.exact + dirac, seconds=5) or value.exact + dirac,
+        return Quantity.from_exact(attempt(sympy.simplify, value.exact + dirac) or value.exact + dirac,
                                    method, dps)
     with workdps(dps):
         return Quantity.numeric(value.value + to_mpmath(dirac), value.error, method, dps)
@@ -178,7 +179,7 @@ def _apply(func, quantities, dps, method):
             value = func(*[q.exact for q in quantities])
         except UndefinedError as exc:
             return Quantity.undefined(str(exc), method, dps)
-        value = attempt(sympy.simplify, value, seconds=5) or value
+        value = attempt(sympy.simplify, value) or value
         if value.has(sympy.nan, sympy.zoo):
             return Quantity.undefined("the law gives an indeterminate form", method, dps)
         return Quantity.from_exact(value, f"{method} (exact)", dps)
@@ -189,8 +190,8 @@ def _apply(func, quantities, dps, method):
             return Quantity.undefined(str(exc), method, dps)
         if isinstance(value, sympy.Basic):  # a law's right side with the numbers put in
             value = to_mpmath(value)
-        error = sum((abs(q.error or 0) for q in quantities), mpmath.mpf(0)) * 10 + abs(value) * mpmath.eps
-    if mpmath.isinf(value):
+        error = sum((abs(q.error or 0) for q in quantities), mp.mpf(0)) * 10 + abs(value) * mp.eps
+    if FIXED.isinf(value):
         return Quantity.infinite(1 if value > 0 else -1, method, dps)
     return Quantity.numeric(value, error, f"{method} (numeric)", dps)
 
@@ -214,6 +215,10 @@ def _law_value(law, phi, a, b, c, d, sigma, mu, dps):
     return _apply(lambda *vals: rhs.xreplace(dict(zip(stats, vals))), values, dps, method)
 
 
+class _NotDetermined(Exception):
+    """The law leaves psi's value open (args: reason, method); caught in :func:`verify_law`."""
+
+
 def _tail_law(name, phi, a, b, c, d, dps):
     from ..calculus import slope
     from ..regularity import areas
@@ -235,12 +240,13 @@ def _tail_law(name, phi, a, b, c, d, dps):
     if not c_area.is_finite:
         if name == "C" and _misses_at_infinity(phi, a, c, offsets, slopes):
             return Quantity.infinite(1, "C law: psi - l tends to a nonzero constant on a tail", dps)
-        return Quantity.undefined(f"{name}[phi] is infinite and an asymptote of psi misses the origin: "
-                                  "the law does not determine it", f"{name} law", dps)
+        raise _NotDetermined(f"{name}[phi] is infinite and an asymptote of psi misses the origin: "
+                             "the law does not determine it", f"{name} law")
     if name == "C":
         return Quantity.infinite(1, "C law: an asymptote of psi misses the origin", dps)
-    signs = {int(mpmath.sign(to_mpmath(k) if isinstance(k, sympy.Basic) else k))
-             for k in offsets if not _is_zero(k, dps)}
+    with workdps(dps):
+        signs = {int(mp.sign(to_mpmath(k) if isinstance(k, sympy.Basic) else k))
+                 for k in offsets if not _is_zero(k, dps)}
     if len(signs) == 2:
         return Quantity.undefined("the two tails of psi - l diverge with opposite signs", "B law", dps)
     return Quantity.infinite(signs.pop(), "B law: an asymptote of psi misses the origin", dps)
@@ -261,28 +267,27 @@ def _misses_at_infinity(phi, a, c, offsets, slopes):
 
 def _is_zero(value, dps):
     if isinstance(value, sympy.Basic) and not value.has(sympy.Float):
-        return attempt(sympy.simplify, value, seconds=5) == 0
+        return attempt(sympy.simplify, value) == 0
     with workdps(dps):
-        return abs(to_mpmath(value) if isinstance(value, sympy.Basic) else value) < mpmath.mpf(10) ** (-dps)
+        return abs(to_mpmath(value) if isinstance(value, sympy.Basic) else value) < mp.mpf(10) ** (-dps)
 
 
 def _agree(p, q, dps):
-    if q.status == "undefined" and "does not determine" in (q.reason or ""):
-        return None, "the law does not apply here: " + q.reason
     if p.status == "undefined" or q.status == "undefined":
         return p.status == q.status, "both undefined" if p.status == q.status else "one side undefined"
     if p.status == "infinite" or q.status == "infinite":
         return p.value == q.value, "infinite"
     if p.exact is not None and q.exact is not None:
-        difference = attempt(sympy.simplify, p.exact - q.exact, seconds=10)
+        difference = attempt(sympy.simplify, p.exact - q.exact)
         if difference == 0:
             return True, "exactly (SymPy)"
     with workdps(dps):
-        tolerance = mpmath.mpf(10) ** (-dps) * max(1, abs(p.value)) + (p.error or 0) + (q.error or 0)
+        tolerance = mp.mpf(10) ** (-dps) * max(1, abs(p.value)) + (p.error or 0) + (q.error or 0)
         ok = abs(p.value - q.value) <= tolerance
     return bool(ok), f"to {dps} digits (|difference| = {short_str(abs(p.value - q.value), 3)})"
 
 
+@engine_call
 def verify_law(law, phi, a=1, b=0, c=1, d=0, sigma=1, mu=0, dps=30):
     """See :meth:`symsig.laws.law.AffineLaw.verify`."""
     a, b, c, d, sigma, mu = [exact_number(v, n) for v, n in
@@ -293,7 +298,12 @@ def verify_law(law, phi, a=1, b=0, c=1, d=0, sigma=1, mu=0, dps=30):
     psi = c * phi.xreplace({x: a * x + b}) + d
     point = (sigma, mu) if law.lhs.point else (1, 0)
     direct = direct_component(psi, law, *point, dps)
-    via = _law_value(law, phi, a, b, c, d, sigma, mu, dps)
+    try:
+        via = _law_value(law, phi, a, b, c, d, sigma, mu, dps)
+    except _NotDetermined as exc:
+        reason, method = exc.args
+        return LawCheck(law.name, direct, Quantity.undefined(reason, method, dps), None,
+                        "the law does not apply here: " + reason)
     agree, how = _agree(direct, via, dps)
     return LawCheck(law.name, direct, via, agree, how)
 

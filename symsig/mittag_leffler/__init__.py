@@ -21,7 +21,7 @@ import sys
 import types
 
 from .numeric import MLResult, mittag_leffler, mittag_leffler_derivative
-from .functions import MPMATH_NAMESPACE, MittagLeffler, Prabhakar, to_elementary
+from .functions import MittagLeffler, Prabhakar, to_elementary
 from .gated import PRESET_NAMES, classical, elu, gated_activation, preset, prove_preset, x
 from .moments import SeriesExpectation, series_expectation
 

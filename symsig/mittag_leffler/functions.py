@@ -22,10 +22,12 @@ MittagLeffler(2, 3, z)/2 - MittagLeffler(2, 4, z)/2
 
 import mpmath
 import sympy
-from sympy import Float, Rational, S, erfc, exp, gamma, hyper, sqrt
-from sympy.core.function import ArgumentIndexError, DefinedFunction
+from sympy import Add, Float, Order, Rational, S, ceiling, erfc, exp, gamma, hyper, sqrt
+from sympy.core.function import ArgumentIndexError, DefinedFunction, PoleError
 from sympy.core.logic import fuzzy_and
 
+from ..errors import InputError
+from ..precision import active_digits
 from .numeric import mittag_leffler
 
 
@@ -130,9 +132,50 @@ class MittagLeffler(DefinedFunction):
             return hyper((1,), lower, z / a ** a) / gamma(b)
         return None
 
+    def _eval_rewrite_as_tractable(self, a, b, z, limitvar=None, **kwargs):
+        """The form SymPy's Gruntz limit works with: elementary cases rewritten, and for
+        z -> +oo the exponential term split off, ``E = z^((1-b)/a) exp(z^(1/a))/a + tail``
+        (0 < a < 2; the tail's asymptotic series is in :class:`_MittagLefflerTail`).
+        As z -> -oo nothing is exponential: :meth:`_eval_aseries` gives the series."""
+        elementary = self._elementary()
+        if elementary is not None:
+            return elementary.rewrite("tractable", deep=True, limitvar=limitvar)
+        if limitvar is not None and _asymptotic_parameters(a, b) and z.has(limitvar):
+            from sympy import limit  # SymPy's own tractable rewrites (erf) ask for the same limit
+            if limit(z, limitvar, S.Infinity) is S.Infinity:
+                return z ** ((1 - b) / a) * exp(z ** (1 / a)) / a + _MittagLefflerTail(a, b, z)
+        return self
+
+    def _eval_aseries(self, n, args0, x, logx):
+        """E_{a,b}(z) = -sum_k z^-k / Gamma(b - a k) + exponentially small, z -> -oo, 0 < a < 2."""
+        a, b, z = self.args
+        if args0[2] is S.NegativeInfinity and _asymptotic_parameters(a, b):
+            found = _algebraic_aseries(a, b, z, n, x, logx)
+            if found is not None:
+                return found
+        return super()._eval_aseries(n, args0, x, logx)
+
     def _eval_is_real(self):
         a, b, z = self.args
         return fuzzy_and([a.is_extended_nonnegative, b.is_real, z.is_real])
+
+    def _eval_is_finite(self):
+        a, b, z = self.args
+        if fuzzy_and([a.is_positive, b.is_finite, z.is_finite]):
+            return True  # entire in z
+        return None
+
+    def _eval_is_positive(self):
+        """Positive for z >= 0 (every term is), and for z < 0 when 0 < a <= 1, b >= a
+        (then E_{a,b}(-t) is completely monotone in t: Schneider 1996, Miller-Samko 1997)."""
+        a, b, z = self.args
+        if not (a.is_positive and b.is_positive and z.is_extended_real):
+            return None
+        if z.is_nonnegative:
+            return True
+        if (a - 1).is_nonpositive and (b - a).is_nonnegative:
+            return True
+        return None
 
     def _eval_conjugate(self):
         a, b, z = self.args
@@ -216,18 +259,70 @@ class Prabhakar(DefinedFunction):
         return rf"\left({tex}\right)^{{{exp}}}" if exp else tex
 
 
-def _ml_at_current_precision(a, b, z):
-    return mittag_leffler(a, b, z, dps=mpmath.mp.dps).value
+def _asymptotic_parameters(a, b):
+    """True for real numeric 0 < a < 2 and real b, where E_{a,b}(z) has exactly one
+    exponential term on the positive axis and none on the negative axis."""
+    return bool(a.is_number and b.is_number and a.is_positive and (a - 2).is_negative
+                and b.is_extended_real)
 
 
-def _prabhakar_at_current_precision(g, a, b, z):
-    return mittag_leffler(a, b, z, gamma=g, dps=mpmath.mp.dps).value
+def _algebraic_aseries(a, b, z, n, x, logx):
+    """``-sum_k z^-k / Gamma(b - a k) + O(z^-(K+1))`` as the series variable x -> 0, or None."""
+    try:
+        _, power = z.leadterm(x)
+    except (ValueError, NotImplementedError, PoleError):
+        return None
+    if not (power.is_number and power.is_negative):
+        return None
+    count = int(ceiling(n / -power)) + 1
+    terms = [-z ** -k / gamma(b - a * k) for k in range(1, count + 1)]
+    if all(t == 0 for t in terms):  # a = 1, integer b <= 1: E is exponentially small there
+        return None
+    return Add(*terms)._eval_nseries(x, n, logx) + Order(z ** -(count + 1), x)
 
 
-#: Callables for ``lambdify(x, expr, modules=[MPMATH_NAMESPACE, "mpmath"])``; they
-#: evaluate at mpmath's current precision (so inside the caller's ``workdps``).
-MPMATH_NAMESPACE = {"MittagLeffler": _ml_at_current_precision,
-                    "Prabhakar": _prabhakar_at_current_precision}
+class _MittagLefflerTail(DefinedFunction):
+    """``E_{a,b}(z) - z^((1-b)/a) exp(z^(1/a))/a``, 0 < a < 2: the algebraic part of E as
+    z -> +oo, a helper that makes MittagLeffler tractable for Gruntz (like SymPy's ``_erfs``)."""
+
+    nargs = 3
+
+    def _eval_aseries(self, n, args0, x, logx):
+        a, b, z = self.args
+        if args0[2] is S.Infinity:
+            found = _algebraic_aseries(a, b, z, n, x, logx)
+            if found is not None:
+                return found
+        return super()._eval_aseries(n, args0, x, logx)
+
+    def _eval_rewrite_as_intractable(self, a, b, z, **kwargs):
+        return MittagLeffler(a, b, z) - z ** ((1 - b) / a) * exp(z ** (1 / a)) / a
+
+
+def _number(value, name):
+    """A scalar argument of the numeric implementation (numbers of any mpmath context pass)."""
+    if getattr(value, "shape", ()) != ():
+        raise InputError(f"{name}: the Mittag-Leffler numeric implementation takes scalars, got an array "
+                         f"of shape {value.shape}; evaluate element by element (numpy.vectorize)")
+    return value.item() if hasattr(value, "item") and not hasattr(value, "_mpf_") else value
+
+
+def _ml_numeric(a, b, z):
+    """``MittagLeffler._imp_``: E_{a,b}(z) at the working digits of the active symsig context
+    (15 digits outside any symsig call), as a number of that context."""
+    a, b, z = (_number(v, n) for v, n in ((a, "a"), (b, "b"), (z, "z")))
+    return mittag_leffler(a, b, z, dps=active_digits()).value
+
+
+def _prabhakar_numeric(g, a, b, z):
+    """``Prabhakar._imp_``: like :func:`_ml_numeric`."""
+    g, a, b, z = (_number(v, n) for v, n in ((g, "g"), (a, "a"), (b, "b"), (z, "z")))
+    return mittag_leffler(a, b, z, gamma=g, dps=active_digits()).value
+
+
+# every ``sympy.lambdify`` (any module, symsig's lambdify_mpmath included) finds these
+MittagLeffler._imp_ = staticmethod(_ml_numeric)
+Prabhakar._imp_ = staticmethod(_prabhakar_numeric)
 
 
 def to_elementary(expr):

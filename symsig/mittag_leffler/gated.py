@@ -18,9 +18,9 @@ True
 import sympy
 from sympy import Abs, Piecewise, Rational, erf, exp, log, sqrt
 
-from ..budget import BudgetExceeded, time_budget
+from .. import bounded
 from ..errors import InputError
-from ..precision import exact_number
+from ..precision import engine_call, exact_number
 from .functions import MittagLeffler, _exact, to_elementary
 
 #: The real variable of every activation (equal to the core's ``Symbol("x", real=True)``).
@@ -119,20 +119,17 @@ def _lookup(name):
     return table[name]
 
 
-def prove_preset(name, seconds=10.0, **params):
+@engine_call  # SymPy's simplify evaluates numerically with mpmath's global precision
+def prove_preset(name, **params):
     """True when ``preset(name) - classical(name)`` rewrites to exactly 0.
 
     The proof rewrites Mittag-Leffler functions to their elementary forms
     (cosh, sinh/x, exp, erfc, 1/(1 - z)), then erfc to erf and everything to
     exp, splits exponentials of sums and cancels the rational function in the
-    exponentials.  False means "not proved within the budget", never "unequal".
+    exponentials.  False means "not proved within the size limit", never "unequal".
     """
     difference = to_elementary(preset(name, **params)) - classical(name, **params)
-    try:
-        with time_budget(seconds, f"proof of the {name} preset"):
-            return _vanishes(difference)
-    except BudgetExceeded:
-        return False
+    return bool(bounded.attempt(_vanishes, difference))
 
 
 def _vanishes(expr):

@@ -23,11 +23,10 @@ True
 import math
 from dataclasses import dataclass
 
-import mpmath
 import sympy
 
 from ..errors import DomainError, InputError
-from ..precision import GUARD_DIGITS, check_dps, exact_number, to_mpmath
+from ..precision import at_digits, check_dps, engine_call, exact_number, GUARD_DIGITS, mp, to_mpmath
 from .functions import MittagLeffler, Prabhakar, _exact
 
 MAX_TERMS = 1024  # beyond this the O(n^2) products cost more than quadrature
@@ -52,6 +51,7 @@ class _NotApplicable(Exception):
     """The expression is outside the class the series path handles."""
 
 
+@engine_call
 def series_expectation(f, x, sigma, mu=0, dps=30):
     """``E[f(mu + sigma Z)]`` by term-by-term Gaussian moments, or None if that path does not apply."""
     dps = check_dps(dps)
@@ -65,12 +65,13 @@ def series_expectation(f, x, sigma, mu=0, dps=30):
     except _NotApplicable:
         return None
     terms = 64
-    while terms <= MAX_TERMS:
-        found = _try(f, x, sigma, mu, dps, terms)
-        if found is not None:
-            return SeriesExpectation(found[0], found[1], f"series (term-by-term Gaussian moments, "
-                                     f"{terms} terms)", terms, _exact_series(f, x, sigma, mu))
-        terms *= 2
+    with at_digits(dps + GUARD_DIGITS):  # one private context; _try only changes its precision
+        while terms <= MAX_TERMS:
+            found = _try(f, x, sigma, mu, dps, terms)
+            if found is not None:
+                return SeriesExpectation(found[0], found[1], f"series (term-by-term Gaussian moments, "
+                                         f"{terms} terms)", terms, _exact_series(f, x, sigma, mu))
+            terms *= 2
     return None
 
 
@@ -91,22 +92,22 @@ def _try(f, x, sigma, mu, dps, terms):
     lost = 0
     for _ in range(3):
         wp = dps + GUARD_DIGITS + lost + int(math.log10(terms)) + 2
-        with mpmath.workdps(wp):
+        with mp.workdps(wp):
             coefficients = _coefficients(f, x, terms)
             moments = _moments(to_mpmath(mu), to_mpmath(sigma), terms)
             parts = [c * m for c, m in zip(coefficients, moments)]
-            total = mpmath.fsum(parts)
+            total = mp.fsum(parts)
             biggest = max(abs(p) for p in parts)
             last = max(abs(p) for p in parts[3 * terms // 4:])
             before = max(abs(p) for p in parts[terms // 2: 3 * terms // 4])
             tail = last * terms  # the last quarter still adds at most this much
-            if last >= before or tail > biggest * mpmath.mpf(10) ** (-wp + 2):
+            if last >= before or tail > biggest * mp.mpf(10) ** (-wp + 2):
                 return None
-            error = tail + biggest * mpmath.mpf(10) ** (-wp + 2) * terms
-            if total and error <= abs(total) * mpmath.mpf(10) ** (-dps - 1):
+            error = tail + biggest * mp.mpf(10) ** (-wp + 2) * terms
+            if total and error <= abs(total) * mp.mpf(10) ** (-dps - 1):
                 return total, error
             if total:
-                lost = int(float(mpmath.log10(biggest / abs(total)))) + 5
+                lost = int(float(mp.log10(biggest / abs(total)))) + 5
             else:
                 return total, error  # an exact zero (odd f at mu = 0): error is absolute
     return None
@@ -114,7 +115,7 @@ def _try(f, x, sigma, mu, dps, terms):
 
 def _moments(mu, sigma, count):
     """E[X^n], X = mu + sigma Z, for n < count."""
-    out = [mpmath.mpf(1), mu]
+    out = [mp.mpf(1), mu]
     for n in range(2, count):
         out.append(mu * out[n - 1] + (n - 1) * sigma ** 2 * out[n - 2])
     return out[:count]
@@ -159,10 +160,10 @@ def _order(expr, x):
 def _coefficients(expr, x, n):
     """First n Taylor coefficients at 0, at the current precision."""
     if not expr.has(x):
-        return [to_mpmath(expr)] + [mpmath.mpf(0)] * (n - 1)
+        return [to_mpmath(expr)] + [mp.mpf(0)] * (n - 1)
     if expr.is_Add:
         columns = [_coefficients(arg, x, n) for arg in expr.args]
-        return [mpmath.fsum(col) for col in zip(*columns)]
+        return [mp.fsum(col) for col in zip(*columns)]
     if expr.is_Mul:
         out = None
         for arg in expr.args:
@@ -171,32 +172,32 @@ def _coefficients(expr, x, n):
         return out
     if expr.is_Pow:
         base = _coefficients(expr.base, x, n)
-        out = [mpmath.mpf(1)] + [mpmath.mpf(0)] * (n - 1)
+        out = [mp.mpf(1)] + [mp.mpf(0)] * (n - 1)
         for _ in range(int(expr.exp)):
             out = _product(out, base, n)
         return out
     if expr == x:
-        return [mpmath.mpf(0), mpmath.mpf(1)] + [mpmath.mpf(0)] * (n - 2)
+        return [mp.mpf(0), mp.mpf(1)] + [mp.mpf(0)] * (n - 2)
     if isinstance(expr, sympy.exp):
         poly = _polynomial(expr.args[0], x)
         shift = poly.eval(0)
         rest = poly.as_expr() - shift
-        weights = [mpmath.rgamma(k + 1) for k in range(n)]
+        weights = [mp.rgamma(k + 1) for k in range(n)]
         return [to_mpmath(sympy.exp(shift)) * c for c in _compose(rest, x, weights, n)]
     g, a, b, u = expr.args if isinstance(expr, Prabhakar) else (sympy.S.One, *expr.args)
     gg, aa, bb = to_mpmath(g), to_mpmath(a), to_mpmath(b)
-    weights = [mpmath.rf(gg, k) * mpmath.rgamma(k + 1) * mpmath.rgamma(aa * k + bb) for k in range(n)]
+    weights = [mp.rf(gg, k) * mp.rgamma(k + 1) * mp.rgamma(aa * k + bb) for k in range(n)]
     return _compose(u, x, weights, n)
 
 
 def _compose(u, x, weights, n):
     """Coefficients of sum_k weights[k] u(x)^k for a polynomial u with u(0) = 0."""
     coeffs = _polynomial(u, x).all_coeffs()[::-1]
-    inner = [to_mpmath(c) for c in coeffs] + [mpmath.mpf(0)] * max(0, n - len(coeffs))
+    inner = [to_mpmath(c) for c in coeffs] + [mp.mpf(0)] * max(0, n - len(coeffs))
     inner = inner[:n]
     low = next(i for i, c in enumerate(inner) if c)
-    out = [mpmath.mpf(0)] * n
-    power = [mpmath.mpf(1)] + [mpmath.mpf(0)] * (n - 1)
+    out = [mp.mpf(0)] * n
+    power = [mp.mpf(1)] + [mp.mpf(0)] * (n - 1)
     for k in range(n):
         if k * low >= n:
             break
@@ -208,7 +209,7 @@ def _compose(u, x, weights, n):
 
 def _product(p, q, n):
     """Truncated Cauchy product, skipping zero coefficients."""
-    out = [mpmath.mpf(0)] * n
+    out = [mp.mpf(0)] * n
     nonzero = [(j, c) for j, c in enumerate(q) if c]
     for i, a in enumerate(p):
         if a:

@@ -22,14 +22,15 @@ enough.  ``MLResult.error`` is an estimated ABSOLUTE error of ``value``.
 """
 
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 
-import mpmath
 import sympy
 
 from ..errors import ConvergenceError, DomainError, InputError
-from ..precision import GUARD_DIGITS, check_dps, exact_number, to_mpmath
+from ..precision import (active_digits, at_digits, check_dps, COMPLEX, engine_call, exact_number, FIXED,
+                         GUARD_DIGITS, mp, REAL, to_mpmath)
 
 LN10 = math.log(10)
 MAX_SERIES_TERMS = 50_000
@@ -55,7 +56,7 @@ class MLResult:
     def rel_error(self):
         """``error / |value|`` (``inf`` at an exact zero)."""
         size = abs(self.value)
-        return self.error / size if size else mpmath.inf
+        return self.error / size if size else FIXED.inf
 
     def __float__(self):
         return float(self.value)
@@ -65,15 +66,21 @@ class MLResult:
 
 
 class _Arg:
-    """A user number kept exact and evaluated at whatever precision is current."""
+    """A user number kept exact and evaluated at whatever precision is current.
+
+    Python and mpmath numbers (of any context) are used as they are, exactly; SymPy
+    numbers and strings go through :func:`exact_number`.  The fast path matters: a
+    lambdified activation calls the engine once per quadrature node.
+    """
 
     def __init__(self, value, name, real=False):
-        if isinstance(value, (mpmath.mpf, mpmath.mpc)):
-            if not mpmath.isfinite(value):
+        if isinstance(value, (REAL, COMPLEX, int, float, complex)) and not isinstance(value, bool):
+            if not FIXED.isfinite(value):
                 raise DomainError(f"{name} must be finite, got {value}")
             self.exact = None
             self._mp = value
             self.approx = complex(value)
+            self.is_real = self.approx.imag == 0 and not isinstance(value, COMPLEX)
         else:
             self.exact = exact_number(value, name)
             self._mp = None
@@ -81,33 +88,52 @@ class _Arg:
                 self.approx = complex(self.exact.evalf(20))
             except TypeError:
                 raise InputError(f"{name} must be a number, got {self.exact}") from None
+            self.is_real = self.approx.imag == 0 and bool(self.exact.is_real)
         if real and self.approx.imag != 0:
             raise DomainError(f"{name} must be real, got {value!r}")
-        self.is_real = self.approx.imag == 0 and (self.exact is None and isinstance(value, mpmath.mpf)
-                                                  or self.exact is not None and self.exact.is_real)
 
     def at(self):
-        """The value at mpmath's current precision."""
-        if self._mp is not None:
-            return self._mp
-        value = to_mpmath(self.exact)
-        return value.real if self.is_real and isinstance(value, mpmath.mpc) else value
+        """The value in the active context, at its current precision."""
+        # convert is lossless; a number of another context would impose its precision
+        value = mp.convert(self._mp) if self._mp is not None else to_mpmath(self.exact)
+        return value.real if self.is_real and isinstance(value, COMPLEX) else value
 
     @property
     def rational(self):
         """The exact value as a Fraction when it is a real rational, else None."""
         if self._mp is not None:
-            if not isinstance(self._mp, mpmath.mpf):
+            if not self.is_real:
                 return None
-            man, exp = self._mp.man_exp
+            value = self._mp.real if isinstance(self._mp, complex) else self._mp
+            if isinstance(value, (int, float)):
+                return Fraction(value)
+            man, exp = value.man_exp
             return Fraction(man) * Fraction(2) ** exp
         if self.exact.is_Rational:
             return Fraction(int(self.exact.p), int(self.exact.q))
         return None
 
 
+@contextmanager
+def _context(dps):
+    """The one private context of an evaluation, working at ``dps + GUARD_DIGITS``: the
+    caller's own inside a symsig call (precision raised meanwhile, restored after), else a
+    fresh one at ``dps`` digits, so that the returned values print with ``dps`` digits.
+
+    Creating an mpmath context costs ~0.4 ms, more than many evaluations; the inner
+    paths only change this context's precision with ``mp.workdps``.
+    """
+    if active_digits(None) is None:
+        with at_digits(dps), mp.workdps(dps + GUARD_DIGITS):
+            yield
+    else:
+        with mp.workdps(dps + GUARD_DIGITS):
+            yield
+
+
 # ---------------------------------------------------------------- public API
 
+@engine_call
 def mittag_leffler(a, b, z, gamma=1, dps=30, method="auto"):
     """``E^gamma_{a,b}(z)`` to ``dps`` significant digits, as an :class:`MLResult`.
 
@@ -134,10 +160,12 @@ def mittag_leffler(a, b, z, gamma=1, dps=30, method="auto"):
         raise DomainError(f"alpha must be >= 0 (alpha = 0 means 1/(Gamma(beta)(1-z))), got {a.approx.real:g}")
     if g.approx.real < 0:
         raise DomainError(f"gamma must be >= 0, got {g.approx.real:g}")
-    result = _evaluate(a, b, g, z, dps, method)
-    return _finish(result.value, result.method, result.error, dps, z, a, b, g)
+    with _context(dps):
+        result = _evaluate(a, b, g, z, dps, method)
+        return _finish(result.value, result.method, result.error, dps, z, a, b, g)
 
 
+@engine_call
 def mittag_leffler_derivative(a, b, z, order=1, dps=30):
     """The ``order``-th z-derivative of ``E_{a,b}(z)`` as an :class:`MLResult`.
 
@@ -156,13 +184,13 @@ def mittag_leffler_derivative(a, b, z, order=1, dps=30):
     one = _Arg(1, "gamma")
     if a.approx.real < 0:
         raise DomainError(f"alpha must be >= 0, got {a.approx.real:g}")
-    if a.approx.real == 0:
-        with mpmath.workdps(dps + GUARD_DIGITS):
+    with _context(dps):
+        if a.approx.real == 0:
             zz = _pole_check(z.at())
-            value = mpmath.factorial(order) * mpmath.rgamma(b.at()) / (1 - zz) ** (order + 1)
-        return _finish(value, "closed form", abs(value) * mpmath.mpf(10) ** (-dps - 5), dps, z, a, b, one)
-    result = _combination(a, _derivative_terms(b, order, a), z, dps)
-    return _finish(result.value, result.method, result.error, dps, z, a, b, one)
+            value = mp.factorial(order) * mp.rgamma(b.at()) / (1 - zz) ** (order + 1)
+            return _finish(value, "closed form", abs(value) * mp.mpf(10) ** (-dps - 5), dps, z, a, b, one)
+        result = _combination(a, _derivative_terms(b, order, a), z, dps)
+        return _finish(result.value, result.method, result.error, dps, z, a, b, one)
 
 
 # ---------------------------------------------------------------- dispatch
@@ -227,11 +255,11 @@ def _real_case(a, b, g, z):
 
 def _finish(value, method, error, dps, z, *params):
     """Round to dps digits; the rounding joins the error estimate."""
-    with mpmath.workdps(dps):
+    with mp.workdps(dps):
         value = +value
-        if isinstance(value, mpmath.mpc) and _real_case(params[0], params[1], params[2], z):
+        if isinstance(value, COMPLEX) and _real_case(params[0], params[1], params[2], z):
             value = value.real
-        error = mpmath.mpf(error) + abs(value) * mpmath.eps
+        error = mp.mpf(error) + abs(value) * mp.eps
     return MLResult(value, method, error, dps)
 
 
@@ -249,44 +277,44 @@ def _closed_form(a, b, g, z, dps):
         return None
     size = abs(z.approx)
     extra = math.log10(size + 1) * 2 + 5
-    with mpmath.workdps(dps + GUARD_DIGITS + int(extra)):
+    with mp.workdps(dps + GUARD_DIGITS + int(extra)):
         zz = z.at()
         value = _closed_value(alpha, beta, gamma, g, b, zz)
         if value is None:
             return None
-        error = abs(value) * mpmath.mpf(10) ** (-dps - GUARD_DIGITS // 2)
+        error = abs(value) * mp.mpf(10) ** (-dps - GUARD_DIGITS // 2)
     return MLResult(value, "closed form", error, dps)
 
 
 def _closed_value(alpha, beta, gamma, g, b, z):
     if gamma == 0:
-        return mpmath.rgamma(b.at())
+        return mp.rgamma(b.at())
     if alpha == 0:
-        return mpmath.rgamma(b.at()) * (1 - _pole_check(z)) ** (-g.at())
+        return mp.rgamma(b.at()) * (1 - _pole_check(z)) ** (-g.at())
     if alpha == 1 and gamma != 1 and not (beta <= 0 and beta.denominator == 1):
-        return mpmath.hyp1f1(g.at(), b.at(), z) * mpmath.rgamma(b.at())
+        return mp.hyp1f1(g.at(), b.at(), z) * mp.rgamma(b.at())
     if gamma != 1:
         return None
     if (alpha, beta) == (1, 1):
-        return mpmath.exp(z)
+        return mp.exp(z)
     if (alpha, beta) == (1, 2):
-        return mpmath.expm1(z) / z if z != 0 else mpmath.mpf(1)
+        return mp.expm1(z) / z if z != 0 else mp.mpf(1)
     if alpha == 2 and beta in (1, 2):
         return _cosh_sinc(z, beta)
     if (alpha, beta) == (Fraction(1, 2), 1):
-        return mpmath.exp(z * z) * mpmath.erfc(-z)
+        return mp.exp(z * z) * mp.erfc(-z)
     return None
 
 
 def _cosh_sinc(z, beta):
     """E_{2,1}(z) = cosh sqrt z and E_{2,2}(z) = sinh(sqrt z)/sqrt z, cos/sin for z < 0."""
-    negative = isinstance(z, mpmath.mpf) and z < 0
-    root = mpmath.sqrt(-z) if negative else mpmath.sqrt(z)
+    negative = isinstance(z, REAL) and z < 0
+    root = mp.sqrt(-z) if negative else mp.sqrt(z)
     if beta == 1:
-        return mpmath.cos(root) if negative else mpmath.cosh(root)
+        return mp.cos(root) if negative else mp.cosh(root)
     if root == 0:
-        return mpmath.mpf(1)
-    return (mpmath.sin(root) if negative else mpmath.sinh(root)) / root
+        return mp.mpf(1)
+    return (mp.sin(root) if negative else mp.sinh(root)) / root
 
 
 # ---------------------------------------------------------------- series
@@ -343,15 +371,15 @@ def _series(a, b, g, z, dps):
     lost = max(0.0, log_peak / LN10)  # assume |E| >= 1 first, then measure
     for _ in range(4):
         wp = int(target + lost + math.log10(terms + 1)) + 5
-        with mpmath.workdps(wp):
+        with mp.workdps(wp):
             total, tail, biggest = _series_sum(a.at(), b.at(), g.at(), z.at(), wp, alpha, beta, gamma)
             magnitude = abs(total)
-            roundoff = biggest * mpmath.mpf(10) ** (-wp + 1) * mpmath.sqrt(terms + 1)
+            roundoff = biggest * mp.mpf(10) ** (-wp + 1) * mp.sqrt(terms + 1)
             error = roundoff + tail
-            if magnitude and error <= magnitude * mpmath.mpf(10) ** (-dps - 2):
+            if magnitude and error <= magnitude * mp.mpf(10) ** (-dps - 2):
                 return MLResult(total, "series", error, dps)
         if magnitude:
-            lost = max(lost + 1, float(mpmath.log10(biggest / magnitude)) + 2)
+            lost = max(lost + 1, float(mp.log10(biggest / magnitude)) + 2)
         else:
             lost += dps + 5
         if lost > 20 * dps + 500:
@@ -362,16 +390,16 @@ def _series(a, b, g, z, dps):
 
 def _series_sum(a, b, g, z, wp, alpha, beta, gamma):
     """Sum the series at the current precision; return (sum, tail bound, largest |term|)."""
-    eps = mpmath.mpf(10) ** (-wp)
-    total, power, poch, biggest = mpmath.mpf(0), mpmath.mpf(1), mpmath.mpf(1), mpmath.mpf(0)
+    eps = mp.mpf(10) ** (-wp)
+    total, power, poch, biggest = mp.mpf(0), mp.mpf(1), mp.mpf(1), mp.mpf(0)
     size = float(abs(z)) if z else 0.0
     k = 0
     while True:
-        term = power * poch * mpmath.rgamma(a * k + b)
+        term = power * poch * mp.rgamma(a * k + b)
         total += term
         biggest = max(biggest, abs(term))
         if alpha * k + beta > 1 and size == 0:
-            return total, mpmath.mpf(0), biggest
+            return total, mp.mpf(0), biggest
         if alpha * k + beta > 1 and abs(term) <= eps * biggest:
             rho = _ratio_bound(k, alpha, beta, gamma, size)
             if rho < 0.5:
@@ -395,40 +423,40 @@ def _asymptotic(a, b, z, dps):
         return None
     radius = size ** (1 / alpha)
     wp = dps + GUARD_DIGITS + int(math.log10(radius + 1)) + 5
-    with mpmath.workdps(wp):
+    with mp.workdps(wp):
         aa, bb, zz = a.at(), b.at(), z.at()
         total = _exponential_part(aa, bb, zz)
         algebraic, envelope = _algebraic_part(aa, bb, zz, alpha, beta, total, wp)
         total += algebraic
-        beyond = mpmath.exp(-radius) * max(1, radius ** (1 - beta)) / alpha  # Stokes-line terms
-        error = envelope + beyond + abs(total) * mpmath.mpf(10) ** (-wp + 2)
-        if not total or error > abs(total) * mpmath.mpf(10) ** (-dps - 2):
+        beyond = mp.exp(-radius) * max(1, radius ** (1 - beta)) / alpha  # Stokes-line terms
+        error = envelope + beyond + abs(total) * mp.mpf(10) ** (-wp + 2)
+        if not total or error > abs(total) * mp.mpf(10) ** (-dps - 2):
             return None
     return MLResult(total, "asymptotic", error, dps)
 
 
 def _poles(alpha, z):
     """Angles arg z + 2 pi j with |arg z + 2 pi j| < alpha pi: the residues s_j = r e^(i angle/alpha)."""
-    theta = mpmath.arg(z)
+    theta = mp.arg(z)
     lo = math.ceil((-alpha * math.pi - float(theta)) / (2 * math.pi))
     hi = math.floor((alpha * math.pi - float(theta)) / (2 * math.pi))
-    angles = [theta + 2 * mpmath.pi * j for j in range(lo, hi + 1)]
-    return [t for t in angles if abs(t) < alpha * mpmath.pi]
+    angles = [theta + 2 * mp.pi * j for j in range(lo, hi + 1)]
+    return [t for t in angles if abs(t) < alpha * mp.pi]
 
 
 def _exponential_part(a, b, z):
     radius = abs(z) ** (1 / a)
-    total = mpmath.mpf(0)
+    total = mp.mpf(0)
     for angle in _poles(float(a), z):
-        s = radius * mpmath.expjpi(angle / (a * mpmath.pi))
-        total += s ** (1 - b) * mpmath.exp(s) / a
+        s = radius * mp.expjpi(angle / (a * mp.pi))
+        total += s ** (1 - b) * mp.exp(s) / a
     return total
 
 
 def _algebraic_part(a, b, z, alpha, beta, exponential, wp):
     """-sum_k z^-k / Gamma(b - a k), stopped at the envelope minimum or below 10^-wp."""
     log_size = math.log(abs(complex(z)))
-    total, inverse, k = mpmath.mpf(0), 1 / z, 1
+    total, inverse, k = mp.mpf(0), 1 / z, 1
     power = inverse
     previous = math.inf
     floor = abs(exponential)
@@ -436,12 +464,12 @@ def _algebraic_part(a, b, z, alpha, beta, exponential, wp):
         x = 1 + alpha * k - beta
         envelope = math.exp(-k * log_size + math.lgamma(x) - math.log(math.pi)) if x > 0 else math.inf
         if x > 1 and envelope > previous:
-            return total, mpmath.mpf(previous)
-        term = power * mpmath.rgamma(b - a * k)
+            return total, mp.mpf(previous)
+        term = power * mp.rgamma(b - a * k)
         total -= term
         reference = max(floor, abs(total))
         if x > 1 and reference and envelope < float(reference) * 10.0 ** (-wp):
-            return total, mpmath.mpf(envelope)
+            return total, mp.mpf(envelope)
         previous = envelope if x > 1 else math.inf
         power *= inverse
         k += 1
@@ -454,8 +482,8 @@ def _contour(a, b, g, z, dps):
     alpha, gamma = a.approx.real, g.approx.real
     if alpha <= 0:
         return None
-    with mpmath.workdps(30):
-        angles = [float(t) / alpha for t in _poles(alpha, mpmath.mpc(z.approx))] if z.approx else []
+    with mp.workdps(30):
+        angles = [float(t) / alpha for t in _poles(alpha, mp.mpc(z.approx))] if z.approx else []
     if gamma != 1 and (angles or alpha >= 1):
         return None  # branch points of (s^a - z)^-g: no residue theorem
     radius = abs(z.approx) ** (1 / alpha) if z.approx else 0.0
@@ -467,23 +495,23 @@ def _contour(a, b, g, z, dps):
     reach = math.sqrt((wp * LN10 + 10) / mu) + 1
     splits = sorted({round(x, 6) for x in [-reach + i * reach / 8 for i in range(17)]
                      + [math.tan(phi / 2) for phi in angles if abs(math.tan(phi / 2)) < reach]})
-    with mpmath.workdps(wp):
+    with mp.workdps(wp):
         aa, bb, gg, zz = a.at(), b.at(), g.at(), z.at()
         power = aa * gg - bb
 
         def integrand(u):
             w = 1 + 1j * u
             s = mu * w * w
-            return mpmath.exp(s) * s ** power * (s ** aa - zz) ** (-gg) * mu * w / mpmath.pi
+            return mp.exp(s) * s ** power * (s ** aa - zz) ** (-gg) * mu * w / mp.pi
 
-        value, quad_error = mpmath.quad(integrand, splits, error=True, maxdegree=10)
+        value, quad_error = mp.quad(integrand, splits, error=True, maxdegree=10)
         exact_radius = abs(zz) ** (1 / aa) if zz else 0
         for angle, level in zip(_poles(alpha, zz) if zz else [], levels):
             if level > mu:  # the pole lies right of the parabola: add its residue
-                s = exact_radius * mpmath.expj(angle / aa)
-                value += s ** (1 - bb) * mpmath.exp(s) / aa
-        error = quad_error * 10 + abs(value) * mpmath.mpf(10) ** (-wp + 2)
-        if error > abs(value) * mpmath.mpf(10) ** (-dps - 2):
+                s = exact_radius * mp.expj(angle / aa)
+                value += s ** (1 - bb) * mp.exp(s) / aa
+        error = quad_error * 10 + abs(value) * mp.mpf(10) ** (-wp + 2)
+        if error > abs(value) * mp.mpf(10) ** (-dps - 2):
             return None
     return MLResult(value, "contour", error, dps)
 
@@ -529,7 +557,7 @@ def _shift(b, amount, a, order):
     """The parameter b - a*order, kept exact when a and b are rational."""
     if a.rational is not None and b.rational is not None:
         return _Arg(sympy.Rational(b.rational - a.rational * order), "beta")
-    return _Arg(mpmath.mpf(b.approx.real + amount), "beta")
+    return _Arg(mp.mpf(b.approx.real + amount), "beta")
 
 
 def _combination(a, terms, z, dps):
@@ -538,16 +566,16 @@ def _combination(a, terms, z, dps):
     for _ in range(4):
         parts = [(c, mittag_leffler(_as_input(a), _as_input_beta(beta), _as_input(z), dps=digits + 5))
                  for beta, c in terms.items()]
-        with mpmath.workdps(digits + GUARD_DIGITS):
-            coefficient = lambda c: mpmath.mpf(c.numerator) / c.denominator if isinstance(c, Fraction) \
-                else mpmath.mpf(c)
-            total = mpmath.fsum(coefficient(c) * r.value for c, r in parts)
-            scale = mpmath.fsum(abs(coefficient(c) * r.value) for c, r in parts)
-            error = mpmath.fsum(abs(coefficient(c)) * r.error for c, r in parts)
-            if total and error <= abs(total) * mpmath.mpf(10) ** (-dps - 1):
+        with mp.workdps(digits + GUARD_DIGITS):
+            coefficient = lambda c: mp.mpf(c.numerator) / c.denominator if isinstance(c, Fraction) \
+                else mp.mpf(c)
+            total = mp.fsum(coefficient(c) * r.value for c, r in parts)
+            scale = mp.fsum(abs(coefficient(c) * r.value) for c, r in parts)
+            error = mp.fsum(abs(coefficient(c)) * r.error for c, r in parts)
+            if total and error <= abs(total) * mp.mpf(10) ** (-dps - 1):
                 methods = sorted({r.method for _, r in parts})
                 return MLResult(total, " + ".join(methods), error, dps)
-            lost = float(mpmath.log10(scale / abs(total))) if total else dps
+            lost = float(mp.log10(scale / abs(total))) if total else dps
         digits = dps + int(lost) + 5 if lost < 10 * dps else digits * 2
     raise ConvergenceError("the derivative combination cancels to below the working precision")
 
@@ -558,4 +586,4 @@ def _as_input(arg):
 
 def _as_input_beta(beta):
     return sympy.Rational(beta.numerator, beta.denominator) if isinstance(beta, Fraction) \
-        else mpmath.mpf(beta)
+        else mp.mpf(beta)
