@@ -117,6 +117,8 @@ def engine_call(func):
     def locked(*args, **kwargs):
         with _ENGINE_LOCK:
             return func(*args, **kwargs)
+    if hasattr(func, "cache_clear"):  # a wrapped lru_cache stays clearable
+        locked.cache_clear = func.cache_clear
     return locked
 
 

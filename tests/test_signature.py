@@ -236,8 +236,7 @@ def _clear_symbolic_caches():
     from symsig import calculus, regularity
 
     for cached in (calculus.decompose, calculus.symbolic_limit, calculus.slopes, regularity.areas):
-        # engine_call wraps some of the lru_caches
-        (cached.cache_clear if hasattr(cached, "cache_clear") else cached.__wrapped__.cache_clear)()
+        cached.cache_clear()
 
 
 def _in_thread(func):

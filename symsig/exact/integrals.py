@@ -33,7 +33,7 @@ from ..errors import SymsigError
 from ..precision import GUARD_DIGITS, REAL, at_digits, engine_call, lambdify_mpmath, mp, to_mpmath
 from .gaussian import normal_integral
 from .result import ExactResult
-from .terms import Phi, Term, density, split_terms
+from .terms import Phi, Term, split_terms
 from .tidy import tidy
 
 CHECK_DIGITS = 30

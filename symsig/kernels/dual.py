@@ -20,7 +20,7 @@ from sympy import oo
 from ..activations import get_activation
 from ..calculus import decompose
 from ..activations import x
-from ..errors import DivergenceError, DomainError, InputError, UndefinedError
+from ..errors import DivergenceError, DomainError, InputError
 from ..gaussian import expectation_verdict
 from ..singularities import SingularityUnknown, Verdict, growth, singular_divergences
 from ..precision import engine_call, exact_number, lambdify_mpmath, mp, workdps
