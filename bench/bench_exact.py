@@ -15,8 +15,9 @@ import time
 import sympy
 
 from symsig.activations import get_activation, x
+from symsig import gaussian as engine
 from symsig.exact import expectation, gaussian, integrals
-from symsig.exact.coverage import SIGMA, derivative_pieces, piecewise_expectation, pieces
+from symsig.facts import facts
 
 BUDGET = float(sys.argv[1]) if len(sys.argv) > 1 else 25.0
 
@@ -28,9 +29,10 @@ def engine_cell(name, power, derivative):
     expectation._cached.cache_clear()
     gaussian.standard_integral.cache_clear()
     integrals._cached.cache_clear()
-    parts = derivative_pieces(name) if derivative else pieces(name)
+    engine.exact_form.cache_clear()
+    parts = facts(get_activation(name).expr).derivative(derivative).map(lambda e: e**power)
     start = time.perf_counter()
-    found = piecewise_expectation(parts, power)
+    found = engine.exact_form(parts, 0)
     return time.perf_counter() - start, found is not None
 
 

@@ -18,6 +18,7 @@ import csv
 import io
 import json
 
+from .components import latex_name
 from .errors import InputError
 
 FORMATS = ("json", "csv", "latex", "markdown")
@@ -58,11 +59,6 @@ def to_markdown(rows):
     return "\n".join(lines)
 
 
-_LATEX_NAMES = {"m1": "m_1", "g1": "g_1", "g2": "g_2", "m2": "m_2", "eta": r"\eta",
-                "alpha_plus": r"\alpha_+", "alpha_minus": r"\alpha_-", "TV": r"\mathrm{TV}(\phi')",
-                "C": r"C(\phi)", "B": r"B(\phi)", "chi": r"\chi", "g4": "g_4", "Lip": r"\mathrm{Lip}"}
-
-
 def _latex_cell(value):
     if value == "oo":
         return r"$\infty$"
@@ -75,7 +71,7 @@ def _latex_cell(value):
 
 def to_latex(rows):
     names = _columns(rows)
-    header = " & ".join(["activation", r"$\sigma$"] + [f"${_LATEX_NAMES.get(n, n)}$" for n in names])
+    header = " & ".join(["activation", r"$\sigma$"] + [f"${latex_name(n)}$" for n in names])
     lines = [r"\begin{tabular}{ll" + "r" * len(names) + "}", r"\hline", header + r" \\", r"\hline"]
     for row in rows:
         cells = [_latex_cell(row["components"].get(n, {}).get("value", "")) for n in names]

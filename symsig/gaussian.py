@@ -23,6 +23,7 @@ import sympy
 from .activations import get_activation, x
 from .bounded import is_zero, simplify
 from .calculus import PiecewiseSmooth, decompose
+from .components import SIGMA
 from . import limits
 from .errors import ConvergenceError, DomainError, InputError, LimitError
 from .exact import tidy, truncated_expectation
@@ -31,7 +32,6 @@ from .quadrature import _mpf, gaussian_quadrature, point_precision
 from .quantity import Quantity, without_erf_cancellation
 from .singularities import expectation_verdict, split_at_singular_points
 
-SIGMA = sympy.Symbol("sigma", positive=True)
 MU = sympy.Symbol("mu", real=True)
 
 
@@ -149,7 +149,7 @@ def _quadrature(pieces, sigma, mu, dps):
         intervals = 2 + sum(1 for b in points if b != 0)
         method = f"quadrature (tanh-sinh, {intervals} intervals)"
         return [Quantity.numeric(v, e, method, dps) if failure is None else
-                Quantity.undefined(failure, "quadrature did not converge", dps)
+                Quantity.undefined(failure, "quadrature did not converge", dps, cause=ConvergenceError)
                 for v, e, failure in zip(result.values, result.errors, result.failures)]
 
 

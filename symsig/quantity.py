@@ -7,6 +7,7 @@ Undefined quantities carry their reason instead of a silent NaN.
 """
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import sympy
 from sympy.core.evalf import PrecisionExhausted
@@ -14,7 +15,18 @@ from sympy.core.evalf import PrecisionExhausted
 from .errors import ConvergenceError, UndefinedError
 from .precision import FIXED, format_value, mp, short_str, to_mpmath, workdps
 
-EXACT, NUMERIC, INFINITE, UNDEFINED = "exact", "numeric", "infinite", "undefined"
+
+
+class Status(StrEnum):
+    """How a :class:`Quantity` was obtained; compares equal to its lower-case name."""
+
+    EXACT = "exact"
+    NUMERIC = "numeric"
+    INFINITE = "infinite"
+    UNDEFINED = "undefined"
+
+
+EXACT, NUMERIC, INFINITE, UNDEFINED = Status
 
 
 @dataclass(frozen=True)
@@ -26,16 +38,17 @@ class Quantity:
 
     >>> q = Quantity.from_exact(sympy.sqrt(2), "closed form", dps=20)
     >>> str(q), q.status
-    ('1.4142135623730950488', 'exact')
+    ('1.4142135623730950488', <Status.EXACT: 'exact'>)
     """
 
     value: object
     exact: object
     method: str
     error: object
-    status: str
+    status: Status
     dps: int
     reason: str = None
+    cause: type = UndefinedError  # for UNDEFINED: the error class of the reason (ConvergenceError: numerics failed)
 
     @classmethod
     def from_exact(cls, expr, method, dps):
@@ -79,8 +92,8 @@ class Quantity:
         return cls(FIXED.inf if sign > 0 else -FIXED.inf, exact, method, None, INFINITE, dps, reason)
 
     @classmethod
-    def undefined(cls, reason, method, dps):
-        return cls(None, None, method, None, UNDEFINED, dps, reason)
+    def undefined(cls, reason, method, dps, cause=UndefinedError):
+        return cls(None, None, method, None, UNDEFINED, dps, reason, cause)
 
     @property
     def is_finite(self):

@@ -23,9 +23,9 @@ An undecidable piece means "no verdict" and the ordinary tiers run.
 >>> from symsig.activations import x
 >>> from symsig.calculus import decompose
 >>> expectation_verdict(decompose(1 / x), 1, 0).status
-'undefined'
+<Status.UNDEFINED: 'undefined'>
 >>> expectation_verdict(decompose(sympy.exp(x**2 / 2)), 1, 0).status
-'infinite'
+<Status.INFINITE: 'infinite'>
 >>> expectation_verdict(decompose(sympy.exp(x**2 / 4)), 1, 0) is None
 True
 """
@@ -39,7 +39,7 @@ from sympy import oo
 from .activations import x
 from .asymptotics import limit_at_infinity
 from .errors import DivergenceError, DomainError
-from .quantity import Quantity
+from .quantity import INFINITE, UNDEFINED, Quantity, Status
 
 MAX_DEGREE = 64  # real roots are isolated exactly for polynomials up to this degree
 FAMILY_MEMBERS = 2  # members on each side of 0 examined in an infinite family of poles
@@ -72,14 +72,14 @@ class Family:
 
 @dataclass(frozen=True)
 class Verdict:
-    """``status`` 'infinite' (with ``sign``) or 'undefined', and the mathematical reason."""
+    """``status`` INFINITE (with ``sign``) or UNDEFINED, and the mathematical reason."""
 
-    status: str
+    status: Status
     reason: str
     sign: int = 0
 
     def quantity(self, dps, method="singularity and tail analysis"):
-        if self.status == "infinite":
+        if self.status == INFINITE:
             return Quantity.infinite(self.sign, method, dps, reason=self.reason)
         return Quantity.undefined(self.reason, method, dps)
 
@@ -530,8 +530,8 @@ def _combine(parts):
     where = "; ".join(dict.fromkeys(description for _, description in parts))
     if signs == {1} or signs == {-1}:
         sign = signs.pop()
-        return Verdict("infinite", f"the integral diverges to {'+' if sign > 0 else '-'}oo: {where}", sign)
-    return Verdict("undefined", "the positive and negative parts of the integral are both infinite, so the "
+        return Verdict(INFINITE, f"the integral diverges to {'+' if sign > 0 else '-'}oo: {where}", sign)
+    return Verdict(UNDEFINED, "the positive and negative parts of the integral are both infinite, so the "
                    f"expectation does not exist (a principal value is not an expectation): {where}")
 
 
@@ -579,7 +579,7 @@ def expectation_verdict(pieces, sigma, mu):
         parts.append((sign, f"the tail x -> {'+' if d > 0 else '-'}oo is heavier than the Gaussian "
                             f"(sigma = {sigma}) and f {what} there"))
     verdict = _combine(parts)
-    if verdict is not None and unknown and verdict.status == "infinite":
+    if verdict is not None and unknown and verdict.status == INFINITE:
         raise DivergenceError(f"the expectation is not finite ({verdict.reason}); whether it is "
                               f"{'+' if verdict.sign > 0 else '-'}oo or undefined was not decided")
     return verdict

@@ -17,15 +17,16 @@
 """
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import sympy
 from sympy import oo
 
-from .activations import x
-from .calculus import Piece, PiecewiseSmooth, decompose, slopes
+from .activations import get_activation, x
+from .calculus import Piece, PiecewiseSmooth
 from .errors import ConvergenceError, DivergenceError, DomainError, InputError, LimitError, UndefinedError
 from .gaussian import SIGMA, exact_form, expectations
-from .kernels.dual import activation_expr
+from .facts import facts
 from .precision import check_dps, COMPLEX, engine_call, exact_number, lambdify_mpmath, mp, to_mpmath, workdps
 from .quantity import INFINITE, UNDEFINED, Quantity
 from .regularity import bracket_scan, slope_values
@@ -54,12 +55,13 @@ class _Stats:
 
     def __init__(self, phi):
         self.phi = phi
-        self.pieces = _real_pieces(phi)
-        jumps = self.pieces.jumps()
+        known = facts(phi)
+        self.pieces = _real_pieces(known)
+        jumps = known.jumps(0)
         if jumps:
             raise UndefinedError(f"phi jumps at x = {sorted(jumps, key=float)}: phi' carries a Dirac mass, "
                                  "so E[phi'^2] (the gradient gain) is infinite; use a continuous activation")
-        self.dpieces = self.pieces.diff()
+        self.dpieces = known.first
         both = PiecewiseSmooth(tuple(Piece(p.lo, p.hi, x * p.expr * d.expr)
                                      for p, d in zip(self.pieces.pieces, self.dpieces.pieces)))
         self.integrands = (self.pieces.map(lambda e: e**2), self.dpieces.map(lambda e: e**2), both,
@@ -86,11 +88,10 @@ class _Stats:
             found = expectations([self.integrands[i] for i in todo], sigma=s, dps=dps, exact=False)
             for i, q in zip(todo, found):
                 where = f"{NAMES[i]} at X = s Z, s = {mp.nstr(s, 8)}"
-                if q.status == UNDEFINED and lenient and q.method != "quadrature did not converge":
+                if q.status == UNDEFINED and lenient and q.cause is not ConvergenceError:
                     result[i] = (None, None)
                 elif q.status == UNDEFINED:
-                    error = ConvergenceError if q.method == "quadrature did not converge" else UndefinedError
-                    raise error(f"{where} is undefined: {q.reason}")
+                    raise q.cause(f"{where} is undefined: {q.reason}")
                 elif q.status == INFINITE:
                     # the first (smallest s) reason is kept: the scan runs upwards
                     self.reasons.setdefault(i, f"{where} = {'+' if q.value > 0 else '-'}oo: {q.reason}")
@@ -117,9 +118,9 @@ class _Stats:
         return value if value.is_extended_real and value.is_finite else None
 
 
-def _real_pieces(phi):
-    """``decompose(phi)``; :class:`DomainError` when phi takes complex values (log(x) at x < 0)."""
-    pieces = decompose(phi)
+def _real_pieces(known):
+    """phi's pieces; :class:`DomainError` when phi takes complex values (log(x) at x < 0)."""
+    pieces = known.pieces
     try:
         expectation_verdict(pieces, 1, 0)  # its realness check is what is wanted here
     except DivergenceError:
@@ -147,6 +148,12 @@ def _exact_in_sigma(integrand):
 
 # ------------------------------------------------------------- variance map
 
+class Stability(StrEnum):
+    STABLE = "stable"
+    UNSTABLE = "unstable"
+    MARGINAL = "marginal"  # |F'(q*)| = 1: higher-order terms decide
+
+
 @dataclass(frozen=True)
 class FixedPoint:
     q: Quantity
@@ -159,10 +166,10 @@ class FixedPoint:
 
     @property
     def verdict(self):
-        """``stable``, ``unstable``, or ``marginal`` when ``|F'(q*)| = 1`` (higher orders decide)."""
+        """A :class:`Stability`: ``marginal`` when ``|F'(q*)| = 1`` (higher orders decide)."""
         if abs(self.slope.value) == 1:
-            return "marginal (|F'(q*)| = 1: higher-order terms decide)"
-        return "stable" if self.stable else "unstable"
+            return Stability.MARGINAL
+        return Stability.STABLE if self.stable else Stability.UNSTABLE
 
     def as_dict(self):
         return {"q": self.q.as_dict(), "F_prime": self.slope.as_dict(), "chi1": self.chi1.as_dict(),
@@ -211,7 +218,7 @@ def variance_fixed_points(phi, sigma_w2=1, sigma_b2=0, dps=20, q_max=10**4):
     >>> [p.q.exact for p in r.points]
     [1/10 + tanh(1)**2]
     """
-    phi = activation_expr(phi)
+    phi = get_activation(phi).expr
     sw, sb = _parameters(sigma_w2, sigma_b2)
     dps = check_dps(dps)
     q_max = exact_number(q_max, "q_max")
@@ -284,8 +291,8 @@ def _slope_at_zero(half_derivative):
 
 def _tail_sign(phi, sw, sb, dps):
     """Sign of G(q) = F(q) - q as q -> oo, with the reason (from the asymptotic slopes)."""
-    plus, minus = slopes(phi, dps)
-    if plus.status == "infinite" or minus.status == "infinite":
+    plus, minus = facts(phi).slopes(dps)
+    if plus.status == INFINITE or minus.status == INFINITE:
         return 1, "phi grows superlinearly, so F(q) - q -> +oo"
     if not (plus.is_finite and minus.is_finite):
         return None, "the asymptotic slopes are undefined"
@@ -416,7 +423,7 @@ def edge_of_chaos(phi, qs, dps=20):
     for q in qs:
         if not (q.is_real and q > 0):
             raise DomainError(f"each q is a variance and must be > 0, got {q}")
-    stats = _Stats(activation_expr(phi))
+    stats = _Stats(get_activation(phi).expr)
     curve = []
     with workdps(dps):
         for q in qs:
@@ -449,15 +456,16 @@ def derivative_range(phi, dps=20):
     (0, 1)
     """
     dps = check_dps(dps)
-    phi = activation_expr(phi)
-    pieces = _real_pieces(phi)
-    jumps = {p: j for p, j in pieces.jumps().items() if j.is_finite}  # not a pole of phi such as log|x|
+    phi = get_activation(phi).expr
+    known = facts(phi)
+    _real_pieces(known)
+    jumps = {p: j for p, j in known.jumps(0).items() if j.is_finite}  # not a pole of phi such as log|x|
     if jumps:  # phi' carries Dirac masses: +oo at an upward jump, -oo at a downward one
         up = any(j.is_extended_positive for j in jumps.values())
         down = any(j.is_extended_negative for j in jumps.values())
         return (-oo if down else None), (oo if up else None), (
             f"phi jumps at x = {sorted(jumps, key=float)}: phi' has a Dirac mass there, so it is unbounded")
-    dpieces = pieces.diff()
+    dpieces = known.first
     try:
         pole = unbounded_near(dpieces)
     except SingularityUnknown:
@@ -517,7 +525,7 @@ def lyapunov(phi, a=1, b=0, dps=20):
     >>> r.contraction["rate"], r.contraction["descent"], r.primitive["descent"]
     (1/2, 3/4, 1/2)
     """
-    phi = activation_expr(phi)
+    phi = get_activation(phi).expr
     a, b = exact_number(a, "a"), exact_number(b, "b")
     if not (a.is_real and b.is_real):
         raise DomainError(f"a and b must be real, got {a}, {b}")
@@ -585,7 +593,7 @@ def kernel_bound(phi, sigma_min="0.02", sigma_max=10, points=49, dps=15):
         raise DomainError(f"need real 0 < sigma_min < sigma_max, got {lo}, {hi}")
     if isinstance(points, bool) or not isinstance(points, int) or not 2 <= points <= MAX_POINTS:
         raise DomainError(f"points must be an integer from 2 to {MAX_POINTS}, got {points!r}")
-    stats = _Stats(activation_expr(phi))
+    stats = _Stats(get_activation(phi).expr)
     if all(p.expr == 0 for p in stats.dpieces.pieces):
         raise UndefinedError("phi' = 0: phi is constant, so g2 = 0, H = 0 and the bound holds with any C; "
                              "there is no smallest positive constant to report")

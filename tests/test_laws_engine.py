@@ -10,6 +10,7 @@ from symsig.activations import get_activation, x
 from symsig.laws import affine_law
 from symsig.laws.proof import RULES, Context, Step, _run_rule
 from symsig.laws.relate import relate
+from symsig.laws.verify import Agreement
 from symsig import limits
 
 Q = sympy.Rational
@@ -32,7 +33,7 @@ def test_relate_and_a_numeric_law_check_are_the_same_in_a_thread():
     with ThreadPoolExecutor(2) as pool:
         threaded = pool.submit(_law_check).result(), pool.submit(_relation).result()
     assert threaded == serial
-    assert serial[0][0] is True
+    assert serial[0][0] == Agreement.AGREE
     assert serial[1][0] == {"a": Q(1, 2), "b": 0, "c": Q(1, 2), "d": Q(1, 2)}
     assert mpmath.mp.dps == before
     # independent truth: m1[psi] = c*E[tanh(a X + b)] + d, X ~ N(0, 0.49), by plain mpmath quadrature
@@ -49,7 +50,7 @@ def test_B_law_with_an_offset_asymptote():
     phi = x + exp(-x^2) has C, B finite; psi = phi(2x) + 1 misses the origin by +1 on both tails,
     so B[psi] = +oo (psi - x -> 1 at both ends)."""
     result = affine_law("B").verify(x + sympy.exp(-x**2), a=2, b=0, c=1, d=1)
-    assert result.agree is True, str(result)
+    assert result.agree == Agreement.AGREE, str(result)
     assert result.via_law.status == "infinite" and result.via_law.value > 0
 
 

@@ -10,6 +10,7 @@ from symsig.errors import InputError
 from symsig.laws import AffineLaw, affine_law, law_names
 from symsig.laws.generic import M, REGISTRY, S
 from symsig.laws.terms import Stat, a, c, d
+from symsig.laws.verify import Agreement
 from symsig.signature import COMPONENTS, DDPHI, DPHI, PHI, register_component
 
 RELU = sympy.Max(x, 0)
@@ -51,7 +52,7 @@ def test_a_wrong_derived_law_fails_its_check():
 def test_derived_law_verified_on_relu(params):
     register_component("E_phi_dphi", integrand=PHI * DPHI)
     check = affine_law("E_phi_dphi").verify(RELU, dps=30, **params)
-    assert check.agree is True, str(check)
+    assert check.agree == Agreement.AGREE, str(check)
 
 
 def test_derived_law_direct_side_matches_stein():
@@ -60,7 +61,7 @@ def test_derived_law_direct_side_matches_stein():
     register_component("E_phi_dphi", integrand=PHI * DPHI)
     sigma, aa, cc = R(7, 10), R(3, 2), R(-2)
     check = affine_law("E_phi_dphi").verify(RELU, a=aa, c=cc, sigma=sigma)
-    assert check.agree is True
+    assert check.agree == Agreement.AGREE
     with mpmath.workdps(40):
         s = mpmath.mpf(7) / 10
         stein = mpmath.quad(lambda z: z * max(s * z, 0) ** 2 * mpmath.npdf(z), [-mpmath.inf, 0, mpmath.inf]) / (2 * s)
@@ -74,7 +75,7 @@ def test_cubic_gain_on_tanh():
     assert sympy.expand(law.rhs[1] - a**3 * c**3 * at("E[DPHI**3]")) == 0
     assert law.prove().check()
     check = law.verify(sympy.tanh(x), a=R(-3, 4), b=R(1, 2), c=R(3, 2), d=R(1, 5), sigma=R(4, 5), mu=R(-1, 3))
-    assert check.agree is True, str(check)
+    assert check.agree == Agreement.AGREE, str(check)
 
 
 def test_registered_transform_lambda():
@@ -83,7 +84,7 @@ def test_registered_transform_lambda():
     law = affine_law("rms_out")
     assert law.prove().check()
     check = law.verify(RELU, a=R(-2), b=R(1, 2), c=R(-1, 3), d=R(3, 4), sigma=R(3, 2), mu=R(1, 5))
-    assert check.agree is True, str(check)
+    assert check.agree == Agreement.AGREE, str(check)
 
 
 def test_swapped_convention_gets_its_own_law_and_the_builtin_returns():
@@ -96,7 +97,7 @@ def test_swapped_convention_gets_its_own_law_and_the_builtin_returns():
     assert sympy.expand(swapped.rhs[1] - a**2 * c**2 * at("chi")) == 0
     assert swapped.prove().check()
     check = swapped.verify(RELU, a=R(-3), b=R(1, 4), c=R(1, 2), d=1, sigma=R(1, 2))
-    assert check.agree is True, str(check)
+    assert check.agree == Agreement.AGREE, str(check)
     # relu' = 1{x > 0}: psi' = c*a*1{a*x + b > 0}, so with X = Z/2,
     # E[psi'^2] = (c*a)**2 * P(-3*Z/2 + 1/4 > 0) = 9/4 * Phi(1/6)
     assert sympy.simplify(check.direct.exact - R(9, 4) * (1 + sympy.erf(1 / (6 * sympy.sqrt(2)))) / 2) == 0
@@ -108,7 +109,7 @@ def test_formula_components_get_laws_by_citing_their_inputs():
     law = affine_law("dm2_dsigma")  # registered by default: 2*sigma*(chi + E[phi phi''])
     assert law.prove().check(), law.prove().failures()
     check = law.verify(sympy.tanh(x), a=R(1, 2), b=R(-1, 3), c=R(2), d=R(1, 2), sigma=R(9, 10), mu=R(1, 7))
-    assert check.agree is True, str(check)
+    assert check.agree == Agreement.AGREE, str(check)
 
 
 def test_user_formula_law_and_the_slope_swap_inside_it():
@@ -118,7 +119,7 @@ def test_user_formula_law_and_the_slope_swap_inside_it():
     assert sympy.expand(law.rhs[1] - c * a * (Stat("alpha_plus", "phi") - Stat("alpha_minus", "phi"))) == 0
     assert sympy.expand(law.rhs[-1] - c * a * (Stat("alpha_minus", "phi") - Stat("alpha_plus", "phi"))) == 0
     check = law.verify(sympy.Max(x, x / 10), a=R(-2), b=1, c=3, d=R(1, 2))
-    assert check.agree is True and check.via_law.exact == R(27, 5), str(check)
+    assert check.agree == Agreement.AGREE and check.via_law.exact == R(27, 5), str(check)
 
 
 def test_a_wrong_formula_law_fails():

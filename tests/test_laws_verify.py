@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from symsig.activations import get_activation, x
 from symsig.laws import affine_law
 from symsig.laws.relate import carry_signature, relate
+from symsig.laws.verify import Agreement
 from symsig.mittag_leffler import MittagLeffler, preset
 from symsig.precision import REAL
 from symsig.signature import NINE, signature
@@ -33,7 +34,7 @@ def _exact(**kw):
 
 def _check(name, act, **kw):
     result = affine_law(name).verify(ACTIVATIONS[act], dps=30, **_exact(**kw))
-    assert result.agree is True, str(result)
+    assert result.agree == Agreement.AGREE, str(result)
 
 
 @pytest.mark.parametrize("act", sorted(ACTIVATIONS))
@@ -73,14 +74,14 @@ def test_the_mittag_leffler_activations_are_what_they_claim():
 @given(**PARAMS)
 def test_gaussian_laws_hold_on_a_mittag_leffler_activation(name, a, b, c, d, sigma, mu):
     result = affine_law(name).verify(ML_TANH, dps=30, **_exact(a=a, b=b, c=c, d=d, sigma=sigma, mu=mu))
-    assert result.agree is True, str(result)
+    assert result.agree == Agreement.AGREE, str(result)
 
 
 def test_m2_law_on_the_mittag_leffler_tanh_at_30_digits():
     """Once a quadrature bug (tanh at mu = 13/20, dps 30: 29 digits) that this law check exposed."""
     q = sympy.Rational
     result = affine_law("m2").verify(ML_TANH, a=-1, b=q(2, 5), c=q(7, 4), d=1, sigma=1, mu=q(-1, 4), dps=30)
-    assert result.agree is True, str(result)
+    assert result.agree == Agreement.AGREE, str(result)
 
 
 @pytest.mark.slow
@@ -90,7 +91,7 @@ def test_m2_law_on_the_mittag_leffler_tanh_at_30_digits():
 @given(**PARAMS)
 def test_gaussian_laws_hold_on_mittag_leffler_activations_slow(name, phi, a, b, c, d, sigma, mu):
     result = affine_law(name).verify(phi, dps=30, **_exact(a=a, b=b, c=c, d=d, sigma=sigma, mu=mu))
-    assert result.agree is True, str(result)
+    assert result.agree == Agreement.AGREE, str(result)
 
 
 @pytest.mark.parametrize("act", ["relu", "hardtanh", "max_x_3_10"])
@@ -106,7 +107,7 @@ def test_eta_law_and_its_invariance(sign):
     q = sympy.Rational
     result = affine_law("eta").verify(sympy.tanh(x), a=sign * q(3, 2), b=q(1, 3), c=q(-2), d=q(5), sigma=q(7, 10),
                                       mu=q(1, 4))
-    assert result.agree is True, str(result)
+    assert result.agree == Agreement.AGREE, str(result)
 
 
 def test_eta_is_undefined_when_psi_is_constant():
@@ -118,7 +119,7 @@ def test_eta_is_undefined_when_psi_is_constant():
 def test_C_law_and_its_asymptote_condition(a, b, d):
     # relu: finite C only when the shifted asymptotes pass through the origin (b = d = 0)
     result = affine_law("C").verify(sympy.Max(x, 0), a=a, b=b, c=sympy.Rational(1, 2), d=d)
-    assert result.agree is True, str(result)
+    assert result.agree == Agreement.AGREE, str(result)
     assert (result.via_law.status == "infinite") == (b != 0 or d != 0)
 
 
@@ -127,7 +128,7 @@ def test_C_and_B_laws_with_equal_slopes_and_a_shift():
     phi = x + sympy.exp(-x**2)
     for name in ("C", "B"):
         result = affine_law(name).verify(phi, a=2, b=1, c=3, d=-3)
-        assert result.agree is True, str(result)
+        assert result.agree == Agreement.AGREE, str(result)
         assert result.via_law.exact is not None
 
 
@@ -159,7 +160,7 @@ def test_sigmoid_signature_carried_from_tanh():
     r = relate(get_activation("tanh").expr, get_activation("sigmoid").expr)
     checks = carry_signature(r, names=("m1", "g1", "m2", "TV", "alpha_plus", "Lip"), sigma=2)
     for name, check in checks.items():
-        assert check.agree is True, str(check)
+        assert check.agree == Agreement.AGREE, str(check)
     # independent truths: m1 = 1/2, TV(sigmoid') = 1/2, Lip = 1/4, m2_sig(2) = (1 + m2_tanh(1))/4
     assert checks["m1"].via_law.exact == sympy.Rational(1, 2)
     assert checks["TV"].via_law.exact == sympy.Rational(1, 2)
@@ -182,9 +183,9 @@ def test_carried_sigmoid_signature_equals_the_direct_one(sigma, mu):
     for name, check in carried.items():
         law_value, value = check.via_law, direct[name]
         if name == "B":  # B[tanh] = oo and sigmoid's left tail is integrable: the law cannot decide
-            assert check.agree is None and value.status == "infinite"
+            assert check.agree == Agreement.NOT_DETERMINED and value.status == "infinite"
             continue
-        assert check.agree is True, str(check)
+        assert check.agree == Agreement.AGREE, str(check)
         assert law_value.status == value.status or {law_value.status, value.status} == {"exact", "numeric"}, name
         if value.status == "infinite":
             assert law_value.value == value.value, name

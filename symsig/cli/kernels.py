@@ -39,7 +39,8 @@ def _stability(args):
         return 0
     print(f"variance map F(q) = {vmap.sigma_w2} m2(sqrt q) + {vmap.sigma_b2}  [{vmap.method}]")
     for p in vmap.points:
-        print(f"  q* = {p.q}  F'(q*) = {p.slope}  chi1 = {p.chi1}  {p.verdict}")
+        note = " (|F'(q*)| = 1: higher-order terms decide)" if p.verdict == "marginal" else ""
+        print(f"  q* = {p.q}  F'(q*) = {p.slope}  chi1 = {p.chi1}  {p.verdict}{note}")
     if vmap.reason:
         print(f"  {vmap.reason}")
     c, e = lyap.contraction, lyap.primitive

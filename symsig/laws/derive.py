@@ -11,13 +11,10 @@ is re-checked like every other proof.
 import sympy
 from sympy import Derivative, Integral, Subs, oo
 
+from ..components import moment_name, read_integrand
 from ..errors import InputError
 from .proof import Step
 from .terms import DDPHI, DPHI, PHI, PHI_LAMBDA, D, Stat, a, b, c, d, gauss, mu, phi, sigma, t, z
-
-#: Built-in names of monomial expectations (others are called E[monomial]).
-MONOMIAL_NAMES = {PHI: "m1", DPHI: "g1", PHI**2: "m2", DPHI**2: "chi"}
-
 
 def _derivative_at(f, point, order):
     """f^(order)(point): D for phi itself, an unevaluated Subs for a composite such as psi."""
@@ -33,22 +30,6 @@ def expectation_definition(integrand):
         values = {PHI: f(point), DPHI: _derivative_at(f, point, 1), DDPHI: _derivative_at(f, point, 2)}
         return Integral(integrand.xreplace(values) * gauss(z), (z, -oo, oo))
     return unfold
-
-
-def monomial_name(monomial):
-    return MONOMIAL_NAMES.get(monomial) or f"E[{sympy.sstr(monomial)}]"
-
-
-def read_integrand(integrand):
-    """An integrand in PHI, DPHI, DDPHI: strings through the safe parser, SymPy expressions as they are."""
-    if isinstance(integrand, str):
-        from ..activations import parse_expression
-        return parse_expression(integrand, {"PHI": PHI, "DPHI": DPHI, "DDPHI": DDPHI}, what="the integrand")
-    if isinstance(integrand, sympy.Basic):
-        return integrand
-    if isinstance(integrand, (int, float)) and not isinstance(integrand, bool):
-        return sympy.Integer(integrand) if isinstance(integrand, int) else sympy.Rational(integrand)
-    raise InputError(f"an integrand is an expression in PHI, DPHI, DDPHI, got {integrand!r}")
 
 
 def check_polynomial(integrand):
@@ -70,7 +51,7 @@ def law_rhs(integrand, aa=a):
     total = sympy.Integer(0)
     for powers, coeff in poly.terms():
         monomial = PHI**powers[0] * DPHI**powers[1] * DDPHI**powers[2]
-        total += coeff * (1 if monomial == 1 else Stat(monomial_name(monomial), "phi", aa * mu + b,
+        total += coeff * (1 if monomial == 1 else Stat(moment_name(monomial), "phi", aa * mu + b,
                                                         sympy.Abs(aa) * sigma))
     return total
 

@@ -1,4 +1,4 @@
-"""Laws of the components registered in :mod:`symsig.signature` (``register_component``).
+"""Laws of the components registered in :mod:`symsig.components` (``register_component``).
 
 * A registered component whose definition is the built-in one (m1 = E[PHI],
   g2 = sqrt(chi), the slopes, TV, C, ...) has the hand-proved law of
@@ -18,29 +18,15 @@ re-registering a name gives a fresh law, unregistering removes it.
 
 import sympy
 
+from ..components import BUILTIN, COMPONENTS, Kind
 from ..errors import InputError
 from .derive import check_polynomial
-from .law import derive_law
 from .generic import NAMES, REGISTRY
-from .law import AffineLaw, Registry
+from .law import AffineLaw, Registry, derive_law
 from .proof import Step
-from .terms import DDPHI, DPHI, PHI, Stat, a, mu, sigma
-
-_u = sympy.Dummy("u", positive=True)
-#: The built-in conventions behind the hand-proved laws.
-BUILTIN_EXPECTATIONS = {"m1": (PHI, None), "g1": (DPHI, None), "chi": (DPHI**2, None), "m2": (PHI**2, None),
-                        "g4": (DPHI**4, sympy.Lambda(_u, _u ** sympy.Rational(1, 4)))}
-_g1, _m1, _m2, _chi = sympy.symbols("g1 m1 m2 chi")
-BUILTIN_FORMULAS = {"g2": sympy.sqrt(_chi), "eta": sigma**2 * _g1**2 / (_m2 - _m1**2)}
-BUILTIN_FUNCTIONALS = ("alpha_plus", "alpha_minus", "TV", "C", "B", "Lip")
+from .terms import Stat, a, mu, sigma
 
 _CACHE = {}  # name -> (spec, law)
-
-
-def components():
-    """The registry of :mod:`symsig.signature` (name -> ComponentSpec)."""
-    from ..signature import COMPONENTS
-    return COMPONENTS
 
 
 def registered_law(name):
@@ -48,7 +34,7 @@ def registered_law(name):
 
     Raises :class:`InputError` when the component is registered but no law can be derived.
     """
-    spec = components().get(name)
+    spec = COMPONENTS.get(name)
     if spec is None:
         return None
     if is_builtin(name):
@@ -61,48 +47,23 @@ def registered_law(name):
     return law
 
 
-def is_builtin(name, _seen=()):
-    """True when ``name`` is registered with the definition its built-in law is about."""
-    spec = components().get(name)
-    if spec is None or name not in NAMES or name in _seen:
-        return False
-    if name in BUILTIN_EXPECTATIONS:
-        integrand, transform = BUILTIN_EXPECTATIONS[name]
-        return (spec.kind == "expectation" and _integrand(spec) == integrand
-                and _same_transform(spec.transform, transform))
-    if name in BUILTIN_FORMULAS:
-        if spec.kind != "derived" or sympy.expand(_formula(spec) - BUILTIN_FORMULAS[name]) != 0:
-            return False
-        return all(is_builtin(s.name, (*_seen, name)) for s in BUILTIN_FORMULAS[name].free_symbols - {sigma})
-    return name in BUILTIN_FUNCTIONALS and spec.kind == "functional"
+def is_builtin(name):
+    """True when ``name`` is registered with the definition its hand-proved law is about."""
+    spec = COMPONENTS.get(name)
+    return (name in NAMES and spec is not None and spec.same_definition(BUILTIN[name])
+            and all(is_builtin(inner) for inner in spec.inputs))
 
 
 def registered_names():
     """Registered components that have a law (built in or derived)."""
     names = []
-    for name in list(components()):
+    for name in list(COMPONENTS):
         try:
             registered_law(name)
         except InputError:
             continue
         names.append(name)
     return names
-
-
-def _integrand(spec):
-    from ..signature import DDPHI as S_DDPHI, DPHI as S_DPHI, PHI as S_PHI
-    return spec.integrand.xreplace({S_PHI: PHI, S_DPHI: DPHI, S_DDPHI: DDPHI})
-
-
-def _formula(spec):
-    from ..gaussian import SIGMA
-    return spec.formula.xreplace({SIGMA: sigma})
-
-
-def _same_transform(f, g):
-    if f is None or g is None:
-        return f is None and g is None
-    return sympy.expand(f(_u) - g(_u)) == 0
 
 
 def _child_registry():
@@ -113,12 +74,11 @@ def _child_registry():
 
 
 def _derive(spec):
-    if spec.kind == "expectation":
-        integrand = _integrand(spec)
-        check_polynomial(integrand)
-        return derive_law(spec.name, integrand, _child_registry(), transform=spec.transform,
+    if spec.kind == Kind.EXPECTATION:
+        check_polynomial(spec.integrand)
+        return derive_law(spec.name, spec.integrand, _child_registry(), transform=spec.transform,
                           description=spec.description)
-    if spec.kind == "derived":
+    if spec.kind == Kind.DERIVED:
         return _formula_law(spec)
     raise InputError(f"the component {spec.name!r} is computed by its own function, so no affine law can be "
                      "derived for it; only expectations of polynomials in PHI, DPHI, DDPHI and formulas in "
@@ -127,8 +87,7 @@ def _derive(spec):
 
 def _formula_law(spec):
     """``F(components, sigma)``: substitute each input's law (the inputs' laws are cited)."""
-    formula = _formula(spec)
-    inputs = sorted((s.name for s in formula.free_symbols - {sigma}), key=str)
+    formula, inputs = spec.formula, spec.inputs
     laws = {}
     for name in inputs:
         law = registered_law(name) or REGISTRY.laws.get(name)

@@ -8,13 +8,14 @@ TV, C, B, Lip) follow from the change of variables ``u = a*x + b``.
 """
 
 import sympy
-from sympy import Abs, Derivative, Integral, Limit, Subs, oo
+from sympy import Abs, Derivative, Integral, Limit, oo
 
+from ..components import BUILTIN, MOMENTS
 from ..precision import engine_call
-from .derive import expectation_chain, expectation_definition
+from .derive import expectation_chain, expectation_definition, law_rhs
 from .law import AffineLaw, Registry, derive_law
 from .proof import Step
-from .terms import DPHI, PHI, D, Stat, Sup, a, b, c, d, mu, phi, sigma, u, x
+from .terms import DPHI, D, Stat, Sup, a, b, c, d, mu, phi, sigma, u, x
 
 M, S = a * mu + b, Abs(a) * sigma
 
@@ -45,9 +46,14 @@ def _fn(f):
     return next(name for name, g in _REGISTRY.functions.items() if g == f)
 
 
+#: The built-in components whose laws are proved here by hand (the others' laws are derived).
+NAMES = ("m1", "g1", "g2", "chi", "m2", "eta", "alpha_plus", "alpha_minus", "TV", "C", "B", "g4", "Lip")
+# the moments, and E[phi'^4] under g4
+_EXPECTATIONS = {**{name: BUILTIN[name].integrand for name in MOMENTS}, "E[DPHI**4]": DPHI**4}
+
+
 def _definitions():
-    defs = {name: expectation_definition(integrand) for integrand, name in
-            ((PHI, "m1"), (DPHI, "g1"), (PHI**2, "m2"), (DPHI**2, "chi"), (DPHI**4, "E[DPHI**4]"))}
+    defs = {name: expectation_definition(integrand) for name, integrand in _EXPECTATIONS.items()}
     defs["g2"] = lambda f, m, s: sympy.sqrt(Stat("chi", _fn(f), m, s))
     defs["g4"] = lambda f, m, s: Stat("E[DPHI**4]", _fn(f), m, s) ** sympy.Rational(1, 4)
     defs["eta"] = lambda f, m, s: (s**2 * Stat("g1", _fn(f), m, s)**2
@@ -182,8 +188,7 @@ def _build():
     reg = _REGISTRY
     reg.definitions.update(_definitions())
     laws = reg.laws
-    for name, integrand in (("m1", PHI), ("g1", DPHI), ("chi", DPHI**2), ("m2", PHI**2), ("E[DPHI**4]", DPHI**4)):
-        from .derive import law_rhs
+    for name, integrand in _EXPECTATIONS.items():
         laws[name] = AffineLaw(name, law_rhs(integrand), expectation_chain(integrand), reg,
                                conditions=f"{name}[phi] is finite at (a*mu + b, |a|*sigma)",
                                definition=(integrand, None))
@@ -204,8 +209,8 @@ def _build():
     for name, direction, other in (("alpha_plus", 1, "alpha_minus"), ("alpha_minus", -1, "alpha_plus")):
         laws[name] = AffineLaw(name, {1: c * a * Stat(name, "phi"), -1: c * a * Stat(other, "phi")},
                                _slope(direction), reg, gaussian=False,
-                               conditions=f"phi's slope exists and is finite (an infinite slope gives "
-                                          f"(c*a)*(+-oo) when c != 0, and 0 when c = 0); slopes swap when a < 0")
+                               conditions="phi's slope exists and is finite (an infinite slope gives "
+                                          "(c*a)*(+-oo) when c != 0, and 0 when c = 0); slopes swap when a < 0")
     laws["TV"] = AffineLaw("TV", Abs(c) * Abs(a) * Stat("TV", "phi"), _tv, reg, gaussian=False,
                            conditions="TV[phi'] is finite (proof for phi in C^2; at a kink x0 of phi the jump of "
                                       "psi' at (x0 - b)/a is c*a times phi's, so the same factor |c*a| applies)")
@@ -226,7 +231,6 @@ def _build():
 
 
 REGISTRY = _build()
-NAMES = ("m1", "g1", "g2", "chi", "m2", "eta", "alpha_plus", "alpha_minus", "TV", "C", "B", "g4", "Lip")
 
 
 @engine_call

@@ -9,10 +9,13 @@ generic ``phi = Function('phi')`` and ``psi(x) = c*phi(a*x + b) + d``.
 import sympy
 from sympy.printing.latex import latex as _latex
 
+# PHI, DPHI, DDPHI: the placeholders of expectation integrands (phi(X), phi'(X), phi''(X))
+from ..components import BUILTIN, COMPONENTS, DDPHI, DPHI, PHI, SIGMA, latex_name
+
 # Variables of integration / limits (all real).
 x, z, u, t = sympy.symbols("x z u t", real=True)
 mu = sympy.Symbol("mu", real=True)
-sigma = sympy.Symbol("sigma", positive=True)
+sigma = SIGMA
 a = sympy.Symbol("a", real=True, nonzero=True)
 b, c, d = sympy.symbols("b c d", real=True)
 # Case split on the sign of a: same printed name, sign known to SymPy.
@@ -20,9 +23,6 @@ A_POS = sympy.Symbol("a", positive=True)
 A_NEG = sympy.Symbol("a", negative=True)
 
 phi = sympy.Function("phi", real=True)
-
-#: PHI, DPHI, DDPHI: the placeholders of expectation integrands (phi(X), phi'(X), phi''(X)).
-PHI, DPHI, DDPHI = sympy.symbols("PHI DPHI DDPHI", real=True)
 
 
 def gauss(var):
@@ -36,11 +36,6 @@ def psi_lambda(aa=a, bb=b, cc=c, dd=d):
 
 
 PHI_LAMBDA = sympy.Lambda(t, phi(t))
-
-_NONNEGATIVE = {"chi", "g2", "m2", "g4", "E4", "TV", "C", "Lip"}
-_LATEX_NAMES = {"m1": "m_1", "g1": "g_1", "g2": "g_2", "m2": "m_2", "chi": r"\chi", "eta": r"\eta",
-                "alpha_plus": r"\alpha_+", "alpha_minus": r"\alpha_-", "TV": r"\mathrm{TV}",
-                "C": "C", "B": "B", "g4": "g_4", "E4": r"\mathrm{E}_4", "Lip": r"\mathrm{Lip}"}
 
 
 class Stat(sympy.Expr):
@@ -69,14 +64,15 @@ class Stat(sympy.Expr):
         return self.args[2:]
 
     def _eval_is_nonnegative(self):
-        return True if self.name in _NONNEGATIVE else None
+        spec = COMPONENTS.get(self.name) or BUILTIN.get(self.name)
+        return True if spec is not None and spec.nonnegative else None
 
     def _sympystr(self, printer):
         where = f"({', '.join(printer.doprint(p) for p in self.point)})" if self.point else ""
         return f"{self.name}[{self.fn}]{where}"
 
     def _latex(self, printer):
-        name = _LATEX_NAMES.get(self.name, r"\mathrm{%s}" % self.name.replace("_", r"\_"))
+        name = latex_name(self.name)
         fn = {"phi": r"\varphi", "psi": r"\psi"}.get(self.fn, self.fn)
         where = f"({', '.join(printer._print(p) for p in self.point)})" if self.point else ""
         return rf"{name}[{fn}]{where}"
@@ -149,3 +145,7 @@ class Sup(sympy.Expr):
 def latex(expr):
     """LaTeX of an expression, with ``phi`` printed as varphi."""
     return _latex(expr, symbol_names={}).replace(r"\phi", r"\varphi")
+
+
+__all__ = ["A_NEG", "A_POS", "D", "DDPHI", "DPHI", "PHI", "PHI_LAMBDA", "Stat", "Sup", "a", "b", "c", "d",
+           "gauss", "latex", "mu", "phi", "psi_lambda", "sigma", "t", "to_D", "u", "x", "z"]

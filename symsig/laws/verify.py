@@ -10,19 +10,25 @@ are compared exactly (SymPy) when both are exact, else to ``dps`` digits.
 """
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import sympy
 
 from ..activations import x
 from ..bounded import attempt
+from ..components import BUILTIN, COMPONENTS, MOMENTS, SIGMA, Kind, read_integrand
 from ..errors import InputError, UndefinedError
-from ..precision import FIXED, engine_call, exact_number, mp, short_str, to_mpmath, workdps
-from ..quantity import Quantity
+from ..facts import facts
+from ..precision import FIXED, engine_call, exact_number, lambdify_mpmath, mp, short_str, to_mpmath, workdps
+from ..quantity import INFINITE, UNDEFINED, Quantity
 from . import terms
-from .derive import MONOMIAL_NAMES, read_integrand
 from .terms import Stat
 
-_TRANSFORMS = {"g2": ("chi", sympy.sqrt), "g4": ("E[DPHI**4]", lambda v: v ** sympy.Rational(1, 4))}
+
+class Agreement(StrEnum):
+    AGREE = "agree"
+    DISAGREE = "DISAGREE"
+    NOT_DETERMINED = "not determined"  # the law does not determine psi's value here
 
 
 @dataclass(frozen=True)
@@ -32,20 +38,20 @@ class LawCheck:
     name: str
     direct: Quantity
     via_law: Quantity
-    agree: object  # True, False, or None when the law does not determine the value
+    agree: Agreement
     how: str
 
     def __str__(self):
         return (f"{self.name}[psi]: from scratch {_show(self.direct)} ({self.direct.method}); "
                 f"through the law {_show(self.via_law)} ({self.via_law.method}); "
-                f"{ {True: 'agree', False: 'DISAGREE', None: 'not determined'}[self.agree]} ({self.how})")
+                f"{self.agree} ({self.how})")
 
     def __bool__(self):
-        return self.agree is True
+        return self.agree == Agreement.AGREE
 
 
 def _show(q):
-    return q.reason and f"undefined ({q.reason})" if q.status == "undefined" else str(q)
+    return q.reason and f"undefined ({q.reason})" if q.status == UNDEFINED else str(q)
 
 
 def _as_expr(phi):
@@ -60,7 +66,7 @@ def direct_component(psi, law, sigma, mu, dps):
     Laws of unregistered expectations (``register_expectation_law``) are
     computed from their own integrand and transform.
     """
-    from ..signature import COMPONENTS, signature
+    from ..signature import signature
     if law.name in COMPONENTS:
         return signature(psi, sigma, mu, dps, components=(law.name,))[law.name]
     return component(psi, law.name, sigma, mu, dps, definition=law.definition)
@@ -70,61 +76,53 @@ def direct_component(psi, law, sigma, mu, dps):
 def component(f, name, sigma, mu, dps, definition=None):
     """Statistic ``name`` of the activation expression f at (mu, sigma), as a Quantity.
 
-    This is the law side's own computation (Gaussian expectations of the
-    classical derivatives plus explicit Dirac masses, slopes, regularity
-    functionals), independent of the signature registry, so a user's swapped
-    convention never changes what a statistic of phi in a law means.
-    ``definition = (integrand, transform)`` computes an expectation component.
+    This is the law side's own computation with the built-in meaning of ``name``
+    (:data:`symsig.components.BUILTIN`: m1 = E[PHI], chi = E[DPHI**2], eta's
+    formula, slopes, TV, C, B, Lip; ``E[...]`` names a monomial expectation),
+    independent of the registry, so a user's swapped convention never changes
+    what a statistic of phi in a law means.  ``definition = (integrand,
+    transform)`` computes an expectation component.
     """
-    from ..calculus import slope
-    from ..regularity import areas, lipschitz, total_variation
     f = _as_expr(f)
+    integrand = monomial_integrand(name)
+    if definition is None and integrand is not None:
+        definition = (integrand, None)
     if definition is not None:
         integrand, transform = definition
         value = _expectation(f, integrand, sigma, mu, dps)
         return value if transform is None else _apply(transform, [value], dps, f"{name} from E[{integrand}]")
-    if name in _TRANSFORMS:
-        inner, transform = _TRANSFORMS[name]
-        return _apply(transform, [component(f, inner, sigma, mu, dps)], dps, f"{name} from {inner}")
-    integrand = monomial_integrand(name)
-    if integrand is not None:
-        return _expectation(f, integrand, sigma, mu, dps)
-    if name == "eta":
-        m1, g1, m2 = (component(f, n, sigma, mu, dps) for n in ("m1", "g1", "m2"))
-        return _apply(lambda m1, g1, m2: _eta(sigma, m1, g1, m2), [m1, g1, m2], dps, "eta from m1, g1, m2")
-    if name in ("alpha_plus", "alpha_minus"):
-        return slope(f, 1 if name == "alpha_plus" else -1, dps)
-    if name == "TV":
-        return total_variation(f, dps)
-    if name == "Lip":
-        return lipschitz(f, dps)
-    if name in ("C", "B"):
-        c_area, b_area = areas(f, slope(f, 1, dps), slope(f, -1, dps), dps)
-        return c_area if name == "C" else b_area
-    raise InputError(f"no instance verification for the component {name!r}")
+    spec = BUILTIN.get(name)
+    if spec is None:
+        raise InputError(f"no instance verification for the component {name!r}")
+    if spec.kind == Kind.EXPECTATION:
+        return component(f, name, sigma, mu, dps, definition=(spec.integrand, spec.transform))
+    if spec.kind == Kind.DERIVED:
+        inputs = [component(f, inner, sigma, mu, dps) for inner in spec.inputs]
+        formula = spec.formula.xreplace({SIGMA: sigma})
+        return _apply(lambda *values: _formula_value(name, formula, spec.inputs, values), inputs, dps,
+                      f"{name} from {', '.join(spec.inputs)}")
+    return spec.compute(facts(f), dps)
 
 
 def monomial_integrand(name):
-    """The integrand of a monomial statistic (m1, g1, chi, m2, ``E[...]``), or None."""
-    names = {v: k for k, v in MONOMIAL_NAMES.items()}
-    if name in names:
-        return names[name]
+    """The integrand of a moment (m1, g1, chi, m2) or of ``E[...]``, or None."""
+    if name in MOMENTS:
+        return BUILTIN[name].integrand
     if name.startswith("E[") and name.endswith("]"):
         return read_integrand(name[2:-1])
     return None
 
 
 def _expectation(f, integrand, sigma, mu, dps):
-    """E[integrand(f, f', f'')] at (mu, sigma): classical derivatives plus the Dirac masses we can name."""
-    from ..calculus import decompose
+    """E[integrand(f, f', f'')] at (mu, sigma): classical derivatives plus the Dirac masses."""
     from ..gaussian import expectation
-    pieces = decompose(f)
-    first = pieces.diff()
-    second = first.diff()
-    dirac = _dirac_part(integrand, pieces, first, sigma, mu)
-    classical = integrand.xreplace({terms.PHI: pieces.as_expr(), terms.DPHI: first.as_expr(),
-                                    terms.DDPHI: second.as_expr()})
-    value = expectation(classical, sigma=sigma, mu=mu, dps=dps)
+    known = facts(f)
+    dirac, verdict = known.dirac_part(integrand, sigma, mu)
+    if verdict is not None:
+        status, reason = verdict
+        return (Quantity.infinite(1, "Dirac mass", dps, reason=reason) if status == INFINITE
+                else Quantity.undefined(reason, "Dirac mass", dps))
+    value = expectation(known.classical(integrand), sigma=sigma, mu=mu, dps=dps)
     if dirac == 0 or not value.is_finite:
         return value
     method = value.method + " + Dirac masses (exact)"
@@ -135,44 +133,24 @@ def _expectation(f, integrand, sigma, mu, dps):
         return Quantity.numeric(value.value + to_mpmath(dirac), value.error, method, dps)
 
 
-def _dirac_part(integrand, pieces, first, sigma, mu):
-    """Exact contribution of phi's jumps (to DPHI) and phi''s kinks (to DDPHI)."""
-    jumps, kinks = pieces.jumps(), first.jumps()
-    if jumps and integrand.has(terms.DDPHI):
-        raise InputError("phi jumps, so phi'' holds derivatives of Dirac masses; verify on a continuous phi")
-    if jumps and integrand.has(terms.DPHI) and integrand != terms.DPHI:
-        raise InputError(f"phi jumps, so E[{integrand}] multiplies or squares a Dirac mass; "
-                         "verify this statistic on a continuous phi")
-    total = sympy.Integer(0)
-    for masses, symbol in ((jumps, terms.DPHI), (kinks, terms.DDPHI)):
-        if not masses or not integrand.has(symbol):
-            continue
-        coefficient = sympy.expand(integrand).coeff(symbol, 1)
-        if sympy.degree(integrand, symbol) != 1 or coefficient.has(terms.DPHI, terms.DDPHI):
-            raise InputError(f"phi' jumps, so E[{integrand}] squares a Dirac mass or multiplies it by a "
-                             "jumping phi'; verify this statistic on a C^1 phi")
-        for point, jump in masses.items():
-            density = sympy.exp(-(point - mu) ** 2 / (2 * sigma**2)) / (sigma * sympy.sqrt(2 * sympy.pi))
-            total += jump * coefficient.xreplace({terms.PHI: _value_at(pieces, point)}) * density
-    return total
-
-
-def _value_at(pieces, point):
-    index = next(i for i, p in enumerate(pieces.pieces) if p.hi == point)
-    return pieces.one_sided(index, point)
-
-
-def _eta(sigma, m1, g1, m2):
-    variance = m2 - m1**2
-    if variance == 0:
-        raise UndefinedError("eta is undefined: the output variance m2 - m1**2 is 0")
-    return sigma**2 * g1**2 / variance
+def _formula_value(name, formula, names, values):
+    """A derived component's formula at its inputs' values (exact or mpmath)."""
+    symbols = [sympy.Symbol(n) for n in names]
+    denominator = sympy.denom(sympy.together(formula))
+    if all(isinstance(v, sympy.Basic) for v in values):
+        substitution = dict(zip(symbols, values))
+        if attempt(sympy.simplify, denominator.xreplace(substitution)) == 0:
+            raise UndefinedError(f"{name} is undefined: its denominator {denominator} is 0 here")
+        return formula.xreplace(substitution)
+    if lambdify_mpmath(symbols, denominator)(*values) == 0:
+        raise UndefinedError(f"{name} is undefined: its denominator {denominator} is 0 here")
+    return lambdify_mpmath(symbols, formula)(*values)
 
 
 def _apply(func, quantities, dps, method):
     """func of Quantities: exact if all are exact, else numeric at dps digits (None status passes on)."""
     for q in quantities:
-        if q.status == "undefined":
+        if q.status == UNDEFINED:
             return q
     if all(q.exact is not None for q in quantities):
         try:
@@ -207,7 +185,7 @@ def _law_value(law, phi, a, b, c, d, sigma, mu, dps):
         return Quantity.undefined("c = 0: psi is constant, its variance is 0", "eta law", dps)
     values = [component(phi, s.name, s.point[1], s.point[0], dps) if s.point
               else component(phi, s.name, 1, 0, dps) for s in stats]
-    if law.name in ("alpha_plus", "alpha_minus") and values[0].status == "infinite":
+    if law.name in ("alpha_plus", "alpha_minus") and values[0].status == INFINITE:
         if c == 0:
             return Quantity.from_exact(0, "slope law (c = 0)", dps)
         return Quantity.infinite(int(sympy.sign(c * a)) * (1 if values[0].value > 0 else -1), "slope law", dps)
@@ -220,15 +198,14 @@ class _NotDetermined(Exception):
 
 
 def _tail_law(name, phi, a, b, c, d, dps):
-    from ..calculus import slope
-    from ..regularity import areas
-    ap, am = slope(phi, 1, dps), slope(phi, -1, dps)
+    known = facts(phi)
+    ap, am = known.slopes(dps)
     if c == 0:
         value = 0 if d == 0 else (sympy.oo if name == "C" else sympy.oo * sympy.sign(d))
         return Quantity.from_exact(value, f"{name} law (c = 0)", dps)
     if not (ap.is_finite and am.is_finite):
         return Quantity.undefined("a slope of phi is infinite or undefined", f"{name} law", dps)
-    c_area, b_area = areas(phi, ap, am, dps)
+    c_area, b_area = known.areas(dps)
     base = c_area if name == "C" else b_area
     slopes = [q.exact if q.exact is not None else q.value for q in (ap, am)]
     # psi's offsets at x -> +oo and x -> -oo: the slope of phi at the end that u = a*x + b reaches
@@ -254,8 +231,8 @@ def _tail_law(name, phi, a, b, c, d, dps):
 
 def _misses_at_infinity(phi, a, c, offsets, slopes):
     """True when on some tail psi - l_psi -> c*L + k != 0, L = lim (phi - l_phi) at the end u reaches."""
-    from ..calculus import decompose, symbolic_limit
-    pieces = decompose(phi).pieces
+    from ..calculus import symbolic_limit
+    pieces = facts(phi).pieces.pieces
     for direction, offset in zip((1, -1), offsets):
         end = direction if a > 0 else -direction  # the end of phi that u = a*x + b reaches
         alpha = slopes[0] if end > 0 else slopes[1]
@@ -273,9 +250,9 @@ def _is_zero(value, dps):
 
 
 def _agree(p, q, dps):
-    if p.status == "undefined" or q.status == "undefined":
+    if p.status == UNDEFINED or q.status == UNDEFINED:
         return p.status == q.status, "both undefined" if p.status == q.status else "one side undefined"
-    if p.status == "infinite" or q.status == "infinite":
+    if p.status == INFINITE or q.status == INFINITE:
         return p.value == q.value, "infinite"
     if p.exact is not None and q.exact is not None:
         difference = attempt(sympy.simplify, p.exact - q.exact)
@@ -302,10 +279,10 @@ def verify_law(law, phi, a=1, b=0, c=1, d=0, sigma=1, mu=0, dps=30):
         via = _law_value(law, phi, a, b, c, d, sigma, mu, dps)
     except _NotDetermined as exc:
         reason, method = exc.args
-        return LawCheck(law.name, direct, Quantity.undefined(reason, method, dps), None,
+        return LawCheck(law.name, direct, Quantity.undefined(reason, method, dps), Agreement.NOT_DETERMINED,
                         "the law does not apply here: " + reason)
     agree, how = _agree(direct, via, dps)
-    return LawCheck(law.name, direct, via, agree, how)
+    return LawCheck(law.name, direct, via, Agreement.AGREE if agree else Agreement.DISAGREE, how)
 
 
-__all__ = ["LawCheck", "verify_law", "component", "direct_component", "monomial_integrand"]
+__all__ = ["Agreement", "LawCheck", "verify_law", "component", "direct_component", "monomial_integrand"]
