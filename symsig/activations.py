@@ -233,7 +233,27 @@ def _check_expression(expr):
                           "symsig works with real-valued activations of a real x")
     if expr.atoms(sympy.Float):  # a Float is the exact binary number it stores
         expr = expr.xreplace({f: sympy.Rational(f) for f in expr.atoms(sympy.Float)})
+    for piecewise in expr.atoms(Piecewise):
+        _check_cover(piecewise)
     return expr
+
+
+def _check_cover(piecewise):
+    """A Piecewise in an activation must define a value for every real x."""
+    try:
+        covered = sympy.Union(*(cond.as_set() for _, cond in piecewise.args))
+    except (NotImplementedError, TypeError, ValueError) as exc:
+        raise InputError(f"cannot read the conditions of {_shown(piecewise)} as sets of x ({exc}); "
+                         "write them with < <= > >= in x, combined by & | ~") from None
+    uncovered = sympy.S.Reals - covered
+    if uncovered != sympy.S.EmptySet:
+        raise InputError(f"{_shown(piecewise)} is undefined for x in {uncovered}: its conditions do not cover "
+                         "the real line; end it with a default branch (expr, True)")
+
+
+def _shown(expr):
+    text = sympy.sstr(expr)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 _LEAVES = (sympy.Symbol, sympy.Number, sympy.NumberSymbol, sympy.core.numbers.ImaginaryUnit,
@@ -306,6 +326,9 @@ _FUNCTIONS = {
     "erfc": sympy.erfc, "abs": Abs, "Abs": Abs, "max": Max, "Max": Max, "min": Min, "Min": Min,
     "Heaviside": sympy.Heaviside, "heaviside": sympy.Heaviside, "sign": sympy.sign,
     "sigmoid": _sigmoid,
+    # what SymPy prints for piecewise activations and exact numbers
+    "Piecewise": Piecewise, "And": sympy.And, "Or": sympy.Or, "Not": sympy.Not, "Eq": sympy.Eq,
+    "Ne": sympy.Ne, "Rational": Rational, "Integer": sympy.Integer,
 }
 _CONSTANTS = {"pi": sympy.pi, "E": sympy.E, "e": sympy.E}
 
@@ -323,7 +346,8 @@ def supported_functions():
     >>> sorted(f.__name__ for f in supported_functions())[:4]
     ['Abs', 'Heaviside', 'Max', 'Min']
     """
-    built = {f for f in {**_FUNCTIONS, **extra_functions()}.values() if isinstance(f, type)}
+    built = {f for f in {**_FUNCTIONS, **extra_functions()}.values()
+             if isinstance(f, type) and issubclass(f, Application) and not issubclass(f, sympy.logic.boolalg.Boolean)}
     return frozenset(built | {Piecewise})
 
 
@@ -375,7 +399,8 @@ def parse_expression(text, variables, what="the expression"):
 
 def _reader(source, variables, catalogue=True, what="the activation"):
     names = {**_CONSTANTS, **variables}
-    reader = Reader(source, names, lambda name, args, kwargs: _call(name, args, kwargs, source, catalogue), what)
+    reader = Reader(source, names, lambda name, args, kwargs: _call(name, args, kwargs, source, catalogue), what,
+                    logic=True)
     if catalogue:
         reader.unknown_name = lambda node: _unknown_name(node, source)
     return reader

@@ -163,19 +163,28 @@ def _show(value):
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+_COMPARISONS = {ast.Lt: sympy.Lt, ast.LtE: sympy.Le, ast.Gt: sympy.Gt, ast.GtE: sympy.Ge}
+
+
 class Reader:
     """Walk a checked syntax tree over a whitelist.
 
     ``names`` maps identifiers to SymPy objects; ``call(name, args, kwargs)``
     builds a function application (or raises ParseError for unknown names).
     Chains of ``+ -`` and ``* /`` are built iteratively, so long sums need no
-    recursion.
+    recursion.  With ``logic`` the reader also takes what SymPy prints for a
+    Piecewise: tuples (as arguments), comparisons ``< <= > >=`` (chained ones
+    too), ``True``/``False``, and ``& | ~`` or ``and or not`` of conditions.
     """
 
-    def __init__(self, source, names, call, what):
-        self.source, self.names, self.call, self.what = source, names, call, what
+    def __init__(self, source, names, call, what, logic=False):
+        self.source, self.names, self.call, self.what, self.logic = source, names, call, what, logic
 
     def convert(self, node):
+        if self.logic:
+            found = self._logic(node)
+            if found is not None:
+                return found
         if isinstance(node, ast.Constant):
             return literal(node, self.source)
         if isinstance(node, ast.Name):
@@ -196,8 +205,51 @@ class Reader:
             kwargs = {kw.arg: self.convert(kw.value) for kw in node.keywords}
             return self.call(node.func.id, args, kwargs)
         what = ast.get_source_segment(self.source, node.func if isinstance(node, ast.Call) else node)
+        allowed = "numbers, names, function calls and + - * / **"
+        if self.logic:
+            allowed += (", and Piecewise((expr, condition), ..., (expr, True)) with conditions built from "
+                        "< <= > >= and & | ~")
         raise ParseError(f"cannot use {what or type(node).__name__!r} in {self.what} {_short(self.source)}; "
-                         "only numbers, names, function calls and + - * / ** are allowed")
+                         f"only {allowed} are allowed")
+
+    def _logic(self, node):
+        """A tuple, condition or truth value, or None when ``node`` is none of these."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+            return sympy.true if node.value else sympy.false
+        if isinstance(node, ast.Tuple):
+            return tuple(self.convert(element) for element in node.elts)
+        if isinstance(node, ast.Compare):
+            sides = [self.convert(node.left)] + [self.convert(c) for c in node.comparators]
+            relations = []
+            for op, lhs, rhs in zip(node.ops, sides, sides[1:]):
+                if type(op) not in _COMPARISONS:
+                    raise ParseError(f"cannot use the comparison {type(op).__name__} in {_short(self.source)}; "
+                                     "use < <= > >= (or Eq(a, b), Ne(a, b))")
+                relations.append(self._condition(_COMPARISONS[type(op)], lhs, rhs))
+            return sympy.And(*relations)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.BitAnd, ast.BitOr)):
+            both = self._booleans([node.left, node.right])
+            return sympy.And(*both) if isinstance(node.op, ast.BitAnd) else sympy.Or(*both)
+        if isinstance(node, ast.BoolOp):
+            values = self._booleans(node.values)
+            return sympy.And(*values) if isinstance(node.op, ast.And) else sympy.Or(*values)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Invert, ast.Not)):
+            return sympy.Not(*self._booleans([node.operand]))
+        return None
+
+    def _condition(self, relation, lhs, rhs):
+        try:
+            return relation(lhs, rhs)
+        except TypeError as exc:  # e.g. a complex side: SymPy refuses the ordering
+            raise ParseError(f"cannot compare {lhs} and {rhs} in {_short(self.source)}: {exc}") from None
+
+    def _booleans(self, nodes):
+        values = [self.convert(n) for n in nodes]
+        for n, v in zip(nodes, values):
+            if not isinstance(v, sympy.logic.boolalg.Boolean):
+                raise ParseError(f"{ast.get_source_segment(self.source, n)!r} in {_short(self.source)} is not a "
+                                 "condition: & | ~ combine comparisons such as (x > 0) & (x < 1)")
+        return values
 
     def unknown_name(self, node):
         raise ParseError(f"unknown name {node.id!r} in {self.what} {_short(self.source)}; "
