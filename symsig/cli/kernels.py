@@ -2,27 +2,29 @@
 
 import json
 
+from . import DEFAULT_DPS
+
 
 def register(subparsers):
     p = subparsers.add_parser("stability", help="variance-map fixed points, Lyapunov constants, kernel bound")
-    p.add_argument("activation")
+    p.add_argument("activation", metavar="ACT", help="catalogue name or expression in x")
     p.add_argument("--sigma-w2", default="1", help="weight variance sigma_W^2 (exact decimal)")
     p.add_argument("--sigma-b2", default="0", help="bias variance sigma_b^2 (exact decimal)")
     p.add_argument("--a", default="1", help="slope a of the scalar recursion T(x) = phi(a x + b)")
     p.add_argument("--b", default="0", help="offset b of the scalar recursion")
     p.add_argument("--kernel-bound", action="store_true", help="also the sharp kernel-bound constants (slow)")
-    p.add_argument("--dps", type=int, default=15)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--dps", type=int, default=DEFAULT_DPS, help="significant decimal digits")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=_stability)
 
     k = subparsers.add_parser("kernel", help="dual activations and NNGP/NTK values on the sphere")
-    k.add_argument("activation")
+    k.add_argument("activation", metavar="ACT", help="catalogue name or expression in x")
     k.add_argument("--rho", default="0.5", help="inner product t = <x, x'> of unit inputs")
     k.add_argument("--depth", type=int, default=2, help="number of weight layers L")
-    k.add_argument("--sigma-w2", default="1")
-    k.add_argument("--sigma-b2", default="0")
-    k.add_argument("--dps", type=int, default=15)
-    k.add_argument("--json", action="store_true")
+    k.add_argument("--sigma-w2", default="1", help="weight variance sigma_W^2 (exact decimal)")
+    k.add_argument("--sigma-b2", default="0", help="bias variance sigma_b^2 (exact decimal)")
+    k.add_argument("--dps", type=int, default=DEFAULT_DPS, help="significant decimal digits")
+    k.add_argument("--json", action="store_true", help="print one JSON object")
     k.set_defaults(handler=_kernel)
 
 

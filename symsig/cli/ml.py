@@ -2,6 +2,7 @@
 
 import json
 
+from . import DEFAULT_DPS
 from ..precision import at_digits, check_dps, exact_number, format_value, mp, REAL, short_str
 
 
@@ -10,13 +11,13 @@ def register(subparsers):
         "ml", help="evaluate the Mittag-Leffler function E^gamma_{alpha,beta}(z) to D digits",
         description="E^gamma_{alpha,beta}(z) = sum_k (gamma)_k z^k / (k! Gamma(alpha k + beta)) to D "
                     "significant digits, with the method used and an estimated absolute error. Numbers "
-                    "are exact decimals; Z may be complex ('3+4j'); put '--' (after the options) "
-                    "before a Z that starts with '-' and is not a plain number (e.g. --dps 40 -- -3+4j).")
+                    "are exact decimals; Z may be complex ('3+4j', '-10+1j'); options may come before or "
+                    "after the numbers.")
     parser.add_argument("alpha", help="alpha >= 0 (0 means the closed form 1/(Gamma(beta)(1-z)))")
     parser.add_argument("beta", help="real beta")
     parser.add_argument("z", help="real or complex argument, e.g. -50 or 3+4j")
-    parser.add_argument("--gamma", default="1", help="Prabhakar parameter gamma >= 0 (default 1)")
-    parser.add_argument("--dps", type=int, default=30, help="significant decimal digits (default 30)")
+    parser.add_argument("--gamma", default="1", help="Prabhakar parameter gamma >= 0")
+    parser.add_argument("--dps", type=int, default=DEFAULT_DPS, help="significant decimal digits")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(handler=_ml)
 

@@ -2,6 +2,8 @@
 
 import json
 
+from . import DEFAULT_DPS
+
 
 def register(subparsers):
     parser = subparsers.add_parser(
@@ -9,10 +11,10 @@ def register(subparsers):
         description="S_sigma(phi) = (m1, g1, g2, m2, eta, alpha+, alpha-, TV, C) at X = mu + sigma Z. "
                     "ACT is a catalogue name (optionally with keywords, \"leaky_relu(slope=0.2)\") or an "
                     "expression in x (\"x*tanh(exp(x))\"). Numbers are exact decimals.")
-    parser.add_argument("activation", metavar="ACT")
+    parser.add_argument("activation", metavar="ACT", help="catalogue name or expression in x")
     parser.add_argument("--sigma", default="1", help="standard deviation of the input (> 0, default 1)")
-    parser.add_argument("--mu", default="0", help="mean (bias) of the input (default 0)")
-    parser.add_argument("--dps", type=int, default=30, help="significant decimal digits (default 30)")
+    parser.add_argument("--mu", default="0", help="mean (bias) of the input")
+    parser.add_argument("--dps", type=int, default=DEFAULT_DPS, help="significant decimal digits")
     parser.add_argument("--extras", default="", help="comma-separated extra components, e.g. B,g4,Lip,chi "
                         "(an unknown name lists the registered ones)")
     output = parser.add_mutually_exclusive_group()

@@ -6,6 +6,7 @@ import sys
 from ..activations import STANDARD_EIGHT
 from ..errors import InputError, OutputError
 from ..formats import FORMATS, render
+from . import DEFAULT_DPS
 
 
 def register(subparsers):
@@ -14,11 +15,11 @@ def register(subparsers):
         description="Rows of the nine-component signature, one per activation and sigma. Progress goes "
                     "to stderr; Ctrl-C writes the rows finished so far.")
     parser.add_argument("activations", metavar="ACT", nargs="*", default=list(STANDARD_EIGHT),
-                        help="activations (default: the eight of the signature paper)")
-    parser.add_argument("--sigma", nargs="+", default=["1"], help="one or more sigma values (default 1)")
-    parser.add_argument("--mu", default="0", help="mean (bias) of the input (default 0)")
-    parser.add_argument("--dps", type=int, default=30, help="significant decimal digits (default 30)")
-    parser.add_argument("--format", choices=FORMATS, default="markdown", help="output format (default markdown)")
+                        help="activations")
+    parser.add_argument("--sigma", nargs="+", default=["1"], help="one or more sigma values")
+    parser.add_argument("--mu", default="0", help="mean (bias) of the input")
+    parser.add_argument("--dps", type=int, default=DEFAULT_DPS, help="significant decimal digits")
+    parser.add_argument("--format", choices=FORMATS, default="markdown", help="output format")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     parser.set_defaults(handler=_table)
 
