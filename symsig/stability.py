@@ -23,6 +23,7 @@ import sympy
 from sympy import oo
 
 from .activations import get_activation, x
+from .bounded import simplify
 from .calculus import Piece, PiecewiseSmooth
 from .errors import ConvergenceError, DivergenceError, DomainError, InputError, LimitError, UndefinedError
 from .gaussian import SIGMA, exact_form, expectations
@@ -408,35 +409,198 @@ def _maybe_infinite(value, error, method, dps, reason):
     return Quantity.numeric(value, error, method, dps)
 
 
-@engine_call
-def edge_of_chaos(phi, qs, dps=20):
-    """Points ``(q*, sigma_W^2, sigma_b^2)`` with ``chi_1 = 1`` at the fixed point q*.
+@dataclass(frozen=True)
+class EdgePoint:
+    """A point of the edge of chaos: at the fixed point ``q`` of the variance map,
+    ``chi_1 = sigma_W^2 E[phi'(sqrt(q) Z)^2] = 1``."""
 
-    ``sigma_W^2 = 1 / E[phi'(sqrt q Z)^2]`` and ``sigma_b^2 = q - sigma_W^2 m2(sqrt q)``;
-    values of q that would need ``sigma_b^2 < 0`` are left out, and so are those where
-    ``E[phi'^2]`` is 0 (constant phi) or ``+oo``, or ``m2 = +oo``: no ``sigma_W^2 > 0`` works there.
+    q: Quantity
+    sigma_w2: Quantity
+    sigma_b2: Quantity
+
+    def as_dict(self):
+        return {"q": self.q.as_dict(), "sigma_w2": self.sigma_w2.as_dict(), "sigma_b2": self.sigma_b2.as_dict()}
+
+
+MAX_EDGE_RETRIES = 4  # precision raises of one edge point before its digits are reported as they are
+
+
+@engine_call
+def edge_of_chaos(phi, qs=None, *, sigma_b2=None, sigma_w2=None, dps=20, q_max=10**4):
+    """Points of the edge of chaos ``chi_1 = 1``, as a list of :class:`EdgePoint`.
+
+    Give exactly one of
+
+    * ``qs``: fixed-point variances q*; each gives ``sigma_W^2 = 1/E[phi'(sqrt q Z)^2]`` and
+      ``sigma_b^2 = q - sigma_W^2 m2(sqrt q)`` (q values that would need ``sigma_b^2 < 0``,
+      or where no ``sigma_W^2 > 0`` works, are left out);
+    * ``sigma_b2``: the classic question, the ``sigma_W^2`` (and q*) on the edge at this bias
+      variance: every root of ``q - m2(sqrt q)/E[phi'^2] = sigma_b^2`` in ``[sigma_b^2, q_max]``;
+    * ``sigma_w2``: the converse, every root of ``E[phi'(sqrt q Z)^2] = 1/sigma_W^2`` in
+      ``[1e-6, q_max]``.
+
+    ``sigma_b^2`` cancels (``q - m2/chi`` is about ``4 q^3/3`` for tanh at small q); the precision is
+    raised until the requested digits survive, and each value carries its error.
+
+    >>> [p.sigma_w2.exact for p in edge_of_chaos("relu", ["0.5"])]
+    [2]
+    >>> p, = edge_of_chaos("erf", sigma_b2="0.1", dps=15)
+    >>> str(p.sigma_w2), str(p.q)
+    ('1.55211785533364', '0.726359229384961')
     """
     dps = check_dps(dps)
-    if isinstance(qs, (str, bytes)) or not hasattr(qs, "__iter__"):
-        raise InputError(f"qs must be a list of variances q > 0, got {qs!r}")
-    qs = [exact_number(q, "q") for q in qs]
-    for q in qs:
-        if not (q.is_real and q > 0):
-            raise DomainError(f"each q is a variance and must be > 0, got {q}")
+    if sum(v is not None for v in (qs, sigma_b2, sigma_w2)) != 1:
+        raise InputError("give exactly one of qs (fixed-point variances), sigma_b2= or sigma_w2=")
     stats = _Stats(get_activation(phi).expr)
-    curve = []
-    with workdps(dps):
+    if qs is not None:
+        if isinstance(qs, (str, bytes)) or not hasattr(qs, "__iter__"):
+            raise InputError(f"qs must be a list of variances q > 0, got {qs!r}")
+        qs = [exact_number(q, "q") for q in qs]
         for q in qs:
-            q = to_mpmath(q)
-            found = stats.at(mp.sqrt(q), dps, (M2, CHI))
-            m2, chi = found[M2][0], found[CHI][0]
-            if not (0 < chi < mp.inf and mp.isfinite(m2)):
-                continue
-            sw = 1 / chi
-            sb = q - sw * m2
-            if sb >= -mp.mpf(10) ** (-dps):
-                curve.append((+q, +sw, +max(sb, 0)))
-    return curve
+            if not (q.is_real and q > 0):
+                raise DomainError(f"each q is a variance and must be > 0, got {q}")
+        points = [_edge_point(stats, q, dps) for q in qs]
+        return [p for p in points if p is not None]
+    q_max = exact_number(q_max, "q_max")
+    if sigma_b2 is not None:
+        b = exact_number(sigma_b2, "sigma_b2")
+        if not (b.is_real and b >= 0):
+            raise DomainError(f"sigma_b2 is a variance and must be >= 0, got {b}")
+        origin = _edge_at_zero(stats, dps)
+        at_zero = [origin] if origin is not None and b == 0 else []
+        # q - m2/chi <= q, so a root lies at q >= sigma_b^2
+        return _edge_roots(stats, lambda q, digits: _bias(stats, q, digits), b, max(b, sympy.Rational(1, 10**40)),
+                           q_max, dps, f"sigma_b^2 = {b}", at_zero)
+    w = exact_number(sigma_w2, "sigma_w2")
+    if not (w.is_real and w > 0):
+        raise DomainError(f"sigma_w2 is a variance and must be > 0, got {w}")
+    origin = _edge_at_zero(stats, dps)
+    at_zero = [origin] if origin is not None and origin.sigma_w2.exact == w else []
+    return _edge_roots(stats, lambda q, digits: _gain(stats, q, digits), 1 / w, sympy.Rational(1, 10**6),
+                       q_max, dps, f"sigma_W^2 = {w}", at_zero)
+
+
+def _edge_at_zero(stats, dps):
+    """The edge point q* = 0 (``sigma_b^2 = 0``, ``sigma_W^2 = 1/phi'(0)^2``) when phi(0) = 0, else None."""
+    chi0 = stats.slope_at_zero()
+    if stats.value_at_zero() != 0 or not (chi0.is_positive and chi0.is_finite):
+        return None
+    method = "q* = 0: phi(0) = 0 and sigma_W^2 = 1/lim E[phi'(sZ)^2] as s -> 0"
+    return EdgePoint(Quantity.from_exact(0, method, dps), Quantity.from_exact(1 / chi0, method, dps),
+                     Quantity.from_exact(0, method, dps))
+
+
+def _gain(stats, q, digits):
+    """``(E[phi'(sqrt q Z)^2], error)`` at q (an mpf)."""
+    return stats.at(mp.sqrt(q), digits, (CHI,))[CHI]
+
+
+def _bias(stats, q, digits):
+    """``(q - m2/chi, error)`` at q, the sigma_b^2 of the edge point at q, with its rounding error."""
+    found = stats.at(mp.sqrt(q), digits, (M2, CHI))
+    (m2, e_m2), (chi, e_chi) = found[M2], found[CHI]
+    if not (0 < chi < mp.inf and mp.isfinite(m2)):
+        return None, None
+    value = q - m2 / chi
+    return value, e_m2 / chi + m2 * e_chi / chi**2 + (abs(q) + abs(m2 / chi)) * mp.eps
+
+
+def _edge_point(stats, q, dps):
+    """The :class:`EdgePoint` at the exact fixed-point variance q, or None when q has none."""
+    decided, point = _exact_edge_point(stats, q, dps)
+    if decided:
+        return point
+    digits = dps
+    for _ in range(MAX_EDGE_RETRIES):
+        with workdps(digits):
+            qq = to_mpmath(q)
+            sb, e_sb = _bias(stats, qq, digits)
+            if sb is None:  # E[phi'^2] is 0 or infinite, or m2 infinite: no sigma_W^2 works
+                return None
+            chi, e_chi = _gain(stats, qq, digits)
+            sw, e_sw = 1 / chi, e_chi / chi**2
+            # sigma_b^2 is a difference of two numbers of size q: retry with the digits it lost
+            lost = 0 if sb == 0 else int(mp.ceil(mp.log10(abs(qq) / abs(sb)))) if abs(sb) < abs(qq) else 0
+            if sb < -e_sb:
+                return None
+            if e_sb <= abs(sb) * mp.mpf(10) ** (-dps) or lost == 0:
+                method = "sigma_b^2 = q - m2(sqrt q)/E[phi'^2] at raised precision" if digits > dps else \
+                    "sigma_b^2 = q - m2(sqrt q)/E[phi'^2]"
+                return EdgePoint(Quantity.from_exact(q, "given", dps),
+                                 Quantity.numeric(+sw, +e_sw, "1/E[phi'(sqrt q Z)^2]", dps),
+                                 Quantity.numeric(+max(sb, 0 * sb), +e_sb, method, dps))
+        digits = dps + lost + 10
+    return EdgePoint(Quantity.from_exact(q, "given", dps), Quantity.numeric(+sw, +e_sw, "1/E[phi'(sqrt q Z)^2]", dps),
+                     Quantity.numeric(+max(sb, 0 * sb), +e_sb, "sigma_b^2 = q - m2/chi (cancels)", dps))
+
+
+def _exact_edge_point(stats, q, dps):
+    """``(True, EdgePoint or None)`` from the closed forms of m2 and E[phi'^2], or ``(False, None)``
+    when there are none or SymPy cannot decide a sign (the numeric path decides then)."""
+    m2, chi = stats.exact[M2], stats.exact[CHI]
+    if m2 is None or chi is None:
+        return False, None
+    s = sympy.sqrt(q)
+    chi_q = simplify(chi.subs(SIGMA, s))
+    if chi_q.is_zero or chi_q.is_infinite:
+        return True, None
+    if not chi_q.is_positive:
+        return False, None
+    sw = simplify(1 / chi_q)
+    sb = simplify(q - sw * m2.subs(SIGMA, s))
+    if sb.is_negative:
+        return True, None
+    if sb.is_nonnegative is not True:
+        return False, None
+    method = "closed forms of m2 and E[phi'^2] in sigma"
+    return True, EdgePoint(Quantity.from_exact(q, "given", dps), Quantity.from_exact(sw, method, dps),
+                           Quantity.from_exact(sb, method, dps))
+
+
+def _edge_roots(stats, func, target, q_lo, q_max, dps, what, points):
+    """``points`` and the edge points at every root of ``func(q) = target`` on a geometric grid of
+    [q_lo, q_max]."""
+    with workdps(dps):
+        lo, hi, goal = to_mpmath(q_lo), to_mpmath(q_max), to_mpmath(target)
+        # one point per decade below q = 1e-4, where the moments follow their leading powers of q
+        small = [lo * mp.mpf(10) ** k for k in range(int(mp.ceil(mp.log10(mp.mpf("1e-4") / lo))))]
+        start = small[-1] * 10 if small else lo
+        decades = int(mp.ceil(mp.log10(hi / start)))
+        if len(small) + GRID_PER_DECADE * decades > MAX_POINTS:
+            raise LimitError(f"[{mp.nstr(lo, 3)}, {mp.nstr(hi, 3)}] needs more than MAX_POINTS = {MAX_POINTS} "
+                             "grid points")
+        grid = small + [start * mp.mpf(10) ** (mp.mpf(k) / GRID_PER_DECADE)
+                        for k in range(GRID_PER_DECADE * decades + 1)]
+
+        def difference(q, digits):
+            value, error = func(q, digits)
+            return (None, None) if value is None else (value - goal, error)
+
+        def sign_at(index):
+            value, error = difference(grid[index], SCAN_DPS + _cancellation_digits(grid[index]))
+            if value is not None and abs(value) <= error:
+                value, error = difference(grid[index], dps)
+            return 0 if value is None or abs(value) <= error else (1 if value > 0 else -1)
+
+        for i0, i1 in bracket_scan(range(len(grid)), sign_at):
+            digits = dps + 2 + max(0, -int(mp.floor(mp.log10(grid[i1]))))
+            extra = _cancellation_digits(grid[i0])
+            with workdps(dps + extra):
+                root = refine_root(lambda q: difference(q, dps + extra)[0], grid[i0], grid[i1], digits)
+            point = _edge_point(stats, sympy.Float(root, dps + extra + 5), dps)
+            if point is not None:
+                error = mp.mpf(10) ** (-digits) * max(1, root)
+                points.append(EdgePoint(Quantity.numeric(root, error, f"root for {what} (bracketed, refine_root)",
+                                                         dps), point.sigma_w2, point.sigma_b2))
+    if not points:
+        raise UndefinedError(f"no point of the edge of chaos with {what} was found for q in "
+                             f"[{sympy.N(q_lo, 6)}, {sympy.N(q_max, 6)}] (no sign change on the scan grid)")
+    return points
+
+
+def _cancellation_digits(q):
+    """Digits that q - m2/chi can lose at q < 1 (it is about 4 q^3/3 for tanh: 2 |log10 q|)."""
+    return max(0, 2 * int(-mp.floor(mp.log10(q))))
 
 
 # ------------------------------------------------------------- Lyapunov constants

@@ -72,8 +72,8 @@ def test_root_beyond_q_max_is_not_reported_as_none():
 
 def test_edge_of_chaos_odd_inputs():
     assert edge_of_chaos("3", [1, "0.5"], dps=15) == []  # E[phi'^2] = 0: no sigma_w2 gives chi_1 = 1
-    (q, sw, sb), = edge_of_chaos("x", ["1/2"], dps=15)  # chi = 1: sigma_w2 = 1, sigma_b2 = q - q = 0
-    assert (q, sw) == (mpmath.mpf(0.5), 1) and abs(sb) < 1e-15
+    p, = edge_of_chaos("x", ["1/2"], dps=15)  # chi = 1: sigma_w2 = 1, sigma_b2 = q - q = 0
+    assert (p.q.exact, p.sigma_w2.exact, p.sigma_b2.exact) == (sympy.Rational(1, 2), 1, 0)
     with pytest.raises(DomainError, match="q"):
         edge_of_chaos("tanh", [-1])
 

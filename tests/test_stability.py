@@ -127,11 +127,13 @@ def test_gelu_second_root_from_the_notes_closed_form_of_m2():
 
 
 def test_edge_of_chaos():
-    for q, sw, sb in edge_of_chaos("relu", ["0.5", 2], dps=15):
-        assert abs(sw - 2) < 1e-14 and abs(sb) < 1e-14  # ReLU: the critical line is sigma_b^2 = 0, sigma_W^2 = 2
-    (q, sw, sb), = edge_of_chaos("tanh", ["0.5"], dps=12)
-    point = variance_fixed_points("tanh", sympy.Float(sw, 15), sympy.Float(sb, 15), dps=12).points[0]
-    assert abs(point.q.value - q) < 1e-10 and abs(point.chi1.value - 1) < 1e-10
+    for p in edge_of_chaos("relu", ["0.5", 2], dps=15):
+        # ReLU: the critical line is sigma_b^2 = 0, sigma_W^2 = 2, exactly
+        assert (p.sigma_w2.exact, p.sigma_b2.exact) == (2, 0)
+    p, = edge_of_chaos("tanh", ["0.5"], dps=12)
+    point = variance_fixed_points("tanh", sympy.Float(p.sigma_w2.value, 15), sympy.Float(p.sigma_b2.value, 15),
+                                  dps=12).points[0]
+    assert abs(point.q.value - 0.5) < 1e-10 and abs(point.chi1.value - 1) < 1e-10
 
 
 def test_lyapunov_constants_by_hand():
