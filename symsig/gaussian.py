@@ -47,11 +47,13 @@ def check_gaussian(sigma, mu, dps):
 
 
 def _as_pieces(f):
+    """An integrand as pieces: anything :func:`~symsig.activations.get_activation` accepts
+    (a catalogue name, a string, a SymPy expression in a real symbol named x), or pieces."""
     if isinstance(f, PiecewiseSmooth):
         return f
-    if not isinstance(f, sympy.Expr):
-        raise InputError(f"an integrand must be a SymPy expression in x, got {f!r}")
-    return decompose(f)
+    if not isinstance(f, (str, sympy.Basic)):
+        raise InputError(f"an integrand is a name, a string or a SymPy expression in x, got {f!r}")
+    return decompose(get_activation(f).expr)
 
 
 @lru_cache(maxsize=2048)
