@@ -29,7 +29,9 @@ import numpy as np
 import sympy
 
 from symsig.activations import get_activation, x
+from symsig import quadrature
 from symsig.kernels import _numeric, dual_activation
+from symsig.kernels.dual import numeric_dual
 from symsig.precision import mp, workdps
 
 Q = (1, 2, "0.7")
@@ -52,10 +54,10 @@ def digits(value, truth):
 
 def symsig_quadrature(name, dps):
     def run():
-        _numeric._panel.cache_clear()
+        quadrature._panel.cache_clear()
         with workdps(dps):
             f = _numeric.compiled(get_activation(name).expr)
-            value = _numeric.expect_2d(f, f, mp.mpf(Q[0]), mp.mpf(Q[1]), mp.mpf(7) / 10, dps)[0]
+            value = numeric_dual(f, mp.mpf(Q[0]), mp.mpf(Q[1]), mp.mpf(7) / 10, dps)[0]
         with mpmath.workdps(dps + 10):  # out of the private context, exactly
             return mpmath.mpf(value)
     return run

@@ -154,8 +154,6 @@ def test_expectation_raises_divergence_error_through_the_public_api():
         symsig.expectation(sympy.exp(x ** 2 / 2) / sympy.log(2 + x ** 2), dps=15)
 
 
-@pytest.mark.xfail(strict=True, reason="tail_cutoff calls a finite E divergent: exp(x^2/2)/(1+x^2) "
-                                       "times the density decays like 1/x^2, which its probe rejects")
 def test_a_finite_expectation_is_not_called_divergent():
     # E = (1/sqrt(2 pi)) int dx / (1 + x^2) = sqrt(pi/2): a refusal is allowed, "diverges" is false
     try:

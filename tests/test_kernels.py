@@ -9,6 +9,7 @@ from symsig.errors import DomainError, LimitError, UndefinedError
 from symsig.kernels import (arccos_kernel, closed_form_dual, decay_check, dual_activation,
                             hermite_by_quadrature, hermite_coefficient, neural_kernels, smoothness)
 from symsig.kernels import _numeric
+from symsig.kernels.dual import numeric_dual
 from symsig.kernels.closed import Q1, Q12, Q2
 from symsig.precision import workdps
 
@@ -33,7 +34,7 @@ def test_wedge_duals_equal_cho_saul_arc_cosine_kernels(n):
 def _quad_dual(phi, q1, q2, q12, dps, derivative=False):
     with workdps(dps) as ctx:
         f = _numeric.compiled(get_activation(phi).expr, derivative)
-        return _numeric.expect_2d(f, f, ctx.mpf(q1), ctx.mpf(q2), ctx.mpf(q12), dps)
+        return numeric_dual(f, ctx.mpf(q1), ctx.mpf(q2), ctx.mpf(q12), dps)
 
 
 @pytest.mark.parametrize("dps", [12, 20])

@@ -3,7 +3,8 @@
 :func:`dual_activation` returns ``E[phi(U) phi(V)]`` (or ``E[phi'(U) phi'(V)]``)
 for a centred Gaussian pair with variances ``q1``, ``q2`` and covariance
 ``q12``: exact when a closed form is known (:mod:`symsig.kernels.closed`),
-otherwise by kink-split two-dimensional quadrature (:mod:`symsig.kernels._numeric`).
+otherwise by kink-split two-dimensional quadrature
+(:func:`symsig.quadrature.gaussian_expectation_2d`).
 
 >>> k = dual_activation("relu", 1, 1, "0.5", dps=20)
 >>> k.method, str(k)
@@ -24,11 +25,13 @@ from ..errors import DivergenceError, DomainError, InputError
 from ..gaussian import expectation_verdict
 from ..singularities import SingularityUnknown, Verdict, growth, singular_divergences
 from ..precision import engine_call, exact_number, lambdify_mpmath, mp, workdps
+from ..quadrature import gaussian_expectation_2d
 from ..quantity import Quantity
-from ._numeric import compiled, expect_2d
+from ._numeric import compiled
 from .closed import Q1, Q12, Q2, closed_form_dual, closed_form_limit
 
-NUMERIC_METHOD = "kink-split nested Gauss-Legendre (conditional on U), error extrapolated from successive rules"
+NUMERIC_METHOD = ("kink-split nested Gauss-Legendre (conditional on U), error extrapolated from successive "
+                  "rules, tail cut probed along the covariance's axes")
 
 
 def activation_expr(phi):
@@ -70,35 +73,23 @@ def dual_activation(phi, q1=1, q2=1, q12=0, derivative=False, dps=30):
         value = expr.subs({Q1: q1, Q2: q2, Q12: q12})
         return Quantity.from_exact(value, method, dps)
     f = compiled(phi, derivative)
-    widen = _tail_widening(phi, derivative, q1, q2, q12)
     with workdps(dps):
-        value, error = expect_2d(f, f, *(mp.mpf(sympy.N(v, mp.dps)) for v in (q1, q2, q12)),
-                                          dps, widen=widen)
+        value, error = numeric_dual(f, *(mp.mpf(sympy.N(v, mp.dps)) for v in (q1, q2, q12)), dps)
         return Quantity.numeric(+value, +error, _numeric_method(phi, derivative), dps)
+
+
+def numeric_dual(f, q1, q2, q12, dps):
+    """``(E[f(U) f(V)], error)`` by quadrature for :class:`~symsig.kernels._numeric.CompiledPieces` ``f``.
+
+    Call inside ``workdps``; ``q1``, ``q2``, ``q12`` are mpf.
+    """
+    points = f.breakpoints()
+    return gaussian_expectation_2d(f.at(points), f.at(points), q1, q2, q12, dps, points, points)
 
 
 def _numeric_method(phi, derivative):
     limit = closed_form_limit(phi, derivative)
     return NUMERIC_METHOD if limit is None else f"{NUMERIC_METHOD} ({limit})"
-
-
-def _tail_widening(phi, derivative, q1, q2, q12):
-    """How much farther than for a bounded integrand the Gaussian tail reaches: 1/sqrt(1 - 2 c lambda_max).
-
-    A finite dual of phi with log|phi| ~ c x**2 (c > 0) decays only like
-    exp(-(1 - 2 c lambda_max) z**2 / 2) along the covariance's main axis, so a
-    cutoff chosen for the plain density would drop part of the integral.
-    """
-    f = decompose(phi).diff() if derivative else decompose(phi)
-    try:
-        ends = [growth(f.pieces[0].expr, -1), growth(f.pieces[-1].expr, 1)]
-    except SingularityUnknown:
-        return 1
-    c = max([dict(g.P).get(sympy.Integer(2), 0) for g in ends] + [0])
-    if c <= 0:
-        return 1
-    lam = (q1 + q2 + sympy.sqrt((q1 - q2)**2 + 4 * q12**2)) / 2
-    return float(1 / sympy.sqrt(1 - 2 * c * lam)) if 2 * c * lam < 1 else 1
 
 
 def _divergence_verdict(phi, derivative, q1, q2, q12):
@@ -179,8 +170,7 @@ class DualKernel:
             q12 = max(-mp.sqrt(q1 * q2), min(mp.sqrt(q1 * q2), q12))  # rounding at rho = +-1
             value = mp.re(self._func(q1, q2, q12))
             return value, mp.eps * max(1, abs(value)) * 10
-        widen = _tail_widening(self._phi, self._derivative, *exact)
-        return expect_2d(self._pieces, self._pieces, q1, q2, q12, dps, widen=widen)
+        return numeric_dual(self._pieces, q1, q2, q12, dps)
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,9 @@ from ..activations import x
 from ..calculus import decompose, smoothness_degree
 from ..errors import InputError
 from ..precision import engine_call, mp, workdps
+from ..quadrature import gaussian_quadrature
 from ..quantity import Quantity
-from ._numeric import compiled, expect_1d
+from ._numeric import compiled
 from .dual import activation_expr
 
 
@@ -146,9 +147,7 @@ def hermite_coefficient(phi, n, dps=30):
     if all(c is not None for c in classical):
         return Quantity.from_exact((jump_part + sum(classical)) / sqrt(factorial(n)),
                                    "Stein jump formula, exact truncated Gaussian moments", dps)
-    with workdps(dps):
-        value, error = expect_1d(_numeric_probe(phi, n), 1, dps, kinks=_kinks_mp(points))
-        return Quantity.numeric(value, error, "quadrature of E[phi(Z) h_n(Z)], kink-split", dps)
+    return _by_quadrature(phi, n, points, dps)
 
 
 def _kinks_mp(points):
@@ -166,10 +165,15 @@ def _numeric_probe(phi, n):
 def hermite_by_quadrature(phi, n, dps=30):
     """``a_n`` by direct kink-split quadrature: an independent second method."""
     phi = activation_expr(phi)
+    return _by_quadrature(phi, n, decompose(phi).breakpoints, dps)
+
+
+def _by_quadrature(phi, n, points, dps):
     with workdps(dps):
-        points = _kinks_mp(decompose(phi).breakpoints)
-        value, error = expect_1d(_numeric_probe(phi, n), 1, dps, kinks=points)
-        return Quantity.numeric(value, error, "quadrature of E[phi(Z) h_n(Z)], kink-split", dps)
+        probe = _numeric_probe(phi, n)
+        result = gaussian_quadrature(lambda z: [probe(z)], 1, 1, 0, dps, _kinks_mp(points))
+        return Quantity.numeric(result.values[0], result.errors[0],
+                                "quadrature of E[phi(Z) h_n(Z)], kink-split (tanh-sinh)", dps)
 
 
 @engine_call
