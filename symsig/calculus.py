@@ -222,10 +222,69 @@ def symbolic_limit(expr, point, side="+"):
             value = _limit_from_growth(expr, 1 if point == oo else -1)
     else:
         value = _limit_from_leading_term(expr, point, 1 if side == "+" else -1)
-    if value is not None or limit_refusal(expr) is not None:
+    if value is not None or limit_refusal(expr) is not None or _misjudged_function(expr, point) is not None:
         return value
     value = attempt(_plain_limit, expr, point, side)
-    return None if value is None or value.has(sympy.Limit) else value
+    if value is None or value.has(sympy.Limit):
+        return None
+    if point in (oo, -oo) and _contradicted(expr, 1 if point == oo else -1, value):
+        return None
+    return value
+
+
+def _misjudged_function(expr, point):
+    """A function in ``expr`` whose size SymPy's Gruntz limit would misjudge at ``point``, or None.
+
+    Gruntz takes a function it cannot rewrite for one as slow as its argument.  SymPy's
+    own functions carry their asymptotics; a symsig function (MittagLeffler, Prabhakar)
+    says through ``asymptotics_known(end)`` whether it does for an argument tending to
+    ``end * oo``.  Any other argument that diverges, or whose limit is not read off
+    structurally, is refused too.
+    """
+    for function in expr.atoms(sympy.Function):
+        known = getattr(function, "asymptotics_known", None)
+        if known is None or not function.has(x):
+            continue
+        for arg in function.args:
+            if not arg.has(x):
+                continue
+            if point in (oo, -oo):
+                end = limit_at_infinity(arg, 1 if point == oo else -1)
+            else:
+                end = arg.subs(x, point)
+            if end is None or isinstance(end, sympy.AccumBounds) or end.has(sympy.nan, sympy.zoo):
+                return function
+            if end.is_infinite and not known(1 if end.is_extended_positive else -1):
+                return function
+            if not (end.is_infinite or end.is_finite):
+                return function
+    return None
+
+
+CHECK_DIGITS = 15
+CHECK_SAMPLES = 8  # x = 16 .. 16^8 = 2^32: far enough to see a settled value, cheap enough
+
+
+def _contradicted(expr, direction, value):
+    """True when ``expr`` sampled at large x settles (or grows) visibly away from ``value``.
+
+    SymPy's limit is a long algorithm with rewrites supplied by every function class,
+    so its answer at +-oo is checked against samples: a limit that the samples
+    contradict to their measured accuracy is not proved.  Samples that do not
+    settle (slow convergence, oscillation) contradict nothing.
+    """
+    if isinstance(value, sympy.AccumBounds) or not value.is_extended_real:
+        return False
+    sampled = numeric_limit(expr, direction, CHECK_DIGITS, samples=CHECK_SAMPLES)
+    if sampled.status == "infinite":
+        return not (value.is_infinite and (value > 0) == (sampled.value > 0))
+    if sampled.status != "numeric":
+        return False
+    if value.is_infinite:
+        return True
+    with workdps(CHECK_DIGITS):
+        exact = mp.mpf(sympy.N(value, mp.dps))
+        return abs(exact - sampled.value) > 2 * sampled.error + mp.mpf(10) ** -CHECK_DIGITS * max(1, abs(exact))
 
 
 def limit_refusal(expr):
@@ -351,22 +410,75 @@ def _periodic_at_infinity(expr, direction):
                for f in expr.atoms(sympy.sin, sympy.cos, sympy.tan, sympy.cot, sympy.sec, sympy.csc))
 
 
-def numeric_limit(expr, direction, dps):
-    """``lim expr`` as x -> direction*oo from values at x = 16^k, as a numeric :class:`Quantity`."""
+#: how far above the working precision :func:`stable_value` may go to meet its tolerance
+MAX_EXTRA_DIGITS = 1000
+_MAX_EXTRA_BITS = MAX_EXTRA_DIGITS * 10 // 3
+
+
+def stable_value(func, t, tolerance, scale=None):
+    """``(value, error)``: ``func(t)`` with a measured bound on its rounding error.
+
+    Evaluated at the active precision and 64 bits above it; the difference bounds the
+    error of the coarser value (returned, rounded to the active precision), a measurement of the
+    digits the evaluation actually lost (phi - x with phi ~ x, ratios of huge
+    Mittag-Leffler values), not an assumption.  While the error exceeds
+    ``tolerance(value)``, the precision is raised by the bits lost, up to
+    :data:`MAX_EXTRA_DIGITS`; the caller decides what to do with a larger error.
+    Two exact zeros measure nothing (cosh(x)**2 - sinh(x)**2 cancels completely at
+    both precisions for x = 4096): their error is one unit of ``scale`` (the size of
+    the terms that cancel, a number) at that precision, infinite when no scale is
+    given.  Call inside a :func:`workdps` block; ``t`` keeps all its bits.
+    """
+    work = mp.prec
+    extra = 0
+    while True:
+        with mp.workprec(work + extra):
+            coarse = mp.mpf(func(t))
+        with mp.workprec(work + extra + 64):
+            fine = mp.mpf(func(t))
+        if coarse or fine:  # plus the rounding of the value returned at the working precision
+            error = abs(coarse - fine) + mp.ldexp(abs(fine), -work)
+        else:
+            error = mp.inf if scale is None else mp.ldexp(scale, -work - extra)
+        goal = tolerance(fine)
+        if extra >= _MAX_EXTRA_BITS or error <= goal:
+            return +coarse, error
+        if not (coarse or fine):
+            extra = min(2 * extra + 64, _MAX_EXTRA_BITS)
+        else:
+            extra = min(extra + max(32, int(mp.mag(error) - mp.mag(goal)) + 16), _MAX_EXTRA_BITS)
+
+
+def numeric_limit(expr, direction, dps, samples=63):
+    """``lim expr`` as x -> direction*oo from values at x = 16^k (k = 1 .. ``samples``).
+
+    Every value carries its measured rounding error (:func:`stable_value`): the samples
+    settle when successive ones agree to ``dps`` digits *and* are that accurate, and
+    they grow only when each is far above its own error, so rounding noise (the huge
+    cancelling terms of phi - x, or of a Mittag-Leffler ratio) is neither a limit nor growth.
+    The first sample that cannot be computed to ``dps`` digits ends the sampling.
+    """
     func = lambdify_mpmath(x, expr)
     values = []
     with workdps(dps):
-        for k in range(1, 64):
-            t = direction * mp.mpf(2) ** (k * 4)
+        goal = mp.mpf(10) ** (-dps - 2)
+        for k in range(1, samples + 1):
+            t = direction * mp.ldexp(1, k * 4)
             try:
-                values.append(mp.mpf(func(t)))
+                value, error = stable_value(func, t, lambda v: goal * max(1, abs(v)))
             except (OverflowError, MemoryError, ValueError, TypeError, ZeroDivisionError, SymsigError):
                 break
+            if error > goal * max(1, abs(value)):
+                return Quantity.undefined(
+                    f"{expr} has no limit that can be given to {dps} digits: at x = {mp.nstr(t, 5)} its "
+                    f"value {mp.nstr(value, 5)} is uncertain by {mp.nstr(error, 3)} (rounding)",
+                    "numeric limit", dps)
+            values.append(value)
             if len(values) >= 3:
                 d1, d2 = abs(values[-1] - values[-2]), abs(values[-2] - values[-3])
                 scale = max(1, abs(values[-1]))
-                if d1 <= mp.mpf(10) ** (-dps - 2) * scale and d2 >= d1:
-                    return Quantity.numeric(values[-1], d1 + mp.eps * scale, "numeric limit", dps)
+                if d1 <= goal * scale and d2 >= d1:
+                    return Quantity.numeric(values[-1], d1 + error + mp.eps * scale, "numeric limit", dps)
                 if _grows(values[-GROWTH_RUN:]):
                     sign = 1 if values[-1] > 0 else -1
                     return Quantity.infinite(sign, "numeric limit (growing)", dps)

@@ -29,7 +29,7 @@ from sympy import oo
 
 from .activations import x
 from .bounded import attempt, simplify
-from .calculus import decompose, numeric_limit, symbolic_limit
+from .calculus import MAX_EXTRA_DIGITS, decompose, numeric_limit, stable_value, symbolic_limit
 from .errors import ConvergenceError
 from .exact import definite_integral
 from .precision import engine_call, lambdify_mpmath, mp, REAL, workdps
@@ -96,8 +96,10 @@ def _sign_at(func, t, working):
                 low = mp.mpf(func(t))
             with mp.workdps(digits + CHECK_DIGITS):
                 high = mp.mpf(func(t))
-        except (ZeroDivisionError, ValueError, OverflowError, TypeError):
-            return 0  # TypeError: a complex value (outside the real domain of an ML series)
+        except (ZeroDivisionError, ValueError, OverflowError, TypeError, ConvergenceError):
+            # TypeError: a complex value (outside the real domain of an ML series);
+            # ConvergenceError: an ML value with no digits (E_{1/2,0}(0) = 1/Gamma(0) = 0)
+            return 0
         if high != 0 and abs(high - low) < abs(high) / 2:
             return 1 if high > 0 else -1
     return 0
@@ -272,14 +274,15 @@ def _numeric_sum(expr, method, dps):
 # ----------------------------------------------------------- areas C and B
 
 def _asymptote_residual(phi, alpha_plus, alpha_minus):
-    """Pieces of h = phi - l with l = alpha+ x (x > 0), alpha- x (x < 0), split at 0."""
+    """Pieces ``(lo, hi, h, alpha)`` of h = phi - l, l = alpha x with alpha = alpha+ for x > 0,
+    alpha- for x < 0 (split at 0)."""
     pieces = decompose(phi)
     out = []
     for piece in pieces.pieces:
         for lo, hi, slope_ in ((piece.lo, sympy.Min(piece.hi, 0), alpha_minus),
                                (sympy.Max(piece.lo, 0), piece.hi, alpha_plus)):
             if lo < hi:
-                out.append((lo, hi, piece.expr - slope_ * x))
+                out.append((lo, hi, piece.expr - slope_ * x, slope_))
     return out
 
 
@@ -356,14 +359,14 @@ def _singular_verdict(phi, parts, dps):
 def _finite_areas(parts, dps):
     signed_exact, abs_exact = [], []
     intervals = []
-    for lo, hi, h in parts:
+    for lo, hi, h, slope_ in parts:
         roots, roots_exact = _critical_points(h, lo, hi, dps)
         cuts = [lo, *roots, hi]
         for a, b in zip(cuts, cuts[1:]):
-            intervals.append((a, b, h, roots_exact))
+            intervals.append((a, b, h, slope_, roots_exact))
     exact_ok = True
     values = []
-    for a, b, h, roots_exact in intervals:
+    for a, b, h, _, roots_exact in intervals:
         result = definite_integral(h, x, a, b) if (exact_ok and roots_exact) else None
         if result is None:
             exact_ok = False
@@ -385,14 +388,20 @@ def _to_mpf(point):
 
 
 def _finite_end(func, lo, hi, dps):
-    """Replace an infinite end by X where |h| has decayed below the target faster than 1/x^2.
+    """Replace an infinite end by X where |h| x^2 is below the target at X and 2X.
 
     Nodes near infinity would evaluate phi at astronomically large x (where
-    tanh(exp(x)) exhausts memory) only to add terms far below the target; an
-    end with slower, algebraic decay is kept infinite.
+    tanh(exp(x)) exhausts memory, and GELU's x Phi(x) - x cancels to 10**-(x**2/4.6))
+    only to add terms far below the target; an end with slower, algebraic decay
+    is kept infinite.  ``func`` gives (value, error): the bound |value| + error counts.
     """
     eps = mp.mpf(10) ** (-dps - 5)
     ends = [lo, hi]
+
+    def bound(t):
+        value, error = func(t)
+        return (abs(value) + error) * t * t
+
     for index, sign in ((0, -1), (1, 1)):
         if not mp.isinf(ends[index]):
             continue
@@ -400,27 +409,48 @@ def _finite_end(func, lo, hi, dps):
             t = sign * mp.ldexp(1, k)
             if (t - lo) * (hi - t) <= 0:
                 continue
-            size, further = abs(func(t)) * t * t, abs(func(2 * t)) * 4 * t * t
-            if size < eps and further <= size:
+            if bound(t) < eps and bound(2 * t) < eps:
                 ends[index] = t
                 break
     return ends
 
 
+def _residual(h, slope_):
+    """phi - l (``h``, with l = ``slope_`` x) as a function of mpf t giving ``(value, error)``,
+    the value correct to the working precision relative to itself or absolutely below
+    10**-work_digits times that (where no digit of the area depends on it).
+
+    Far out phi - l is a small difference of large numbers: GELU's x Phi(x) - x loses
+    about x**2 / 4.6 digits, computed as x E_{1/2,1}(x/sqrt 2)/E_{1,1}(x**2/2 + ln 2) - x.
+    The loss is measured at each point (:func:`symsig.calculus.stable_value`) and paid
+    for in precision; a point that would need more than ``MAX_EXTRA_DIGITS`` raises.
+    TeLU's x tanh(e^x) - x is 0 at every precision near x = 8: phi ~ l, so its error is
+    a unit of |l(t)| + 1 at the precision reached.
+    """
+    func = lambdify_mpmath(x, h)
+    slope_ = sympy.N(abs(slope_), 20)
+
+    def value(t):
+        floor = mp.mpf(10) ** -mp.dps
+        tolerance = lambda v: 2 * mp.eps * max(abs(v), floor)  # the value's own rounding is one eps
+        result, error = stable_value(func, t, tolerance, scale=abs(t) * mp.mpf(slope_) + 1)
+        if error > tolerance(result):
+            raise ConvergenceError(f"phi - l = {h} cannot be evaluated at x = {mp.nstr(t, 8)} to the working "
+                                   f"precision: its terms cancel by more than {MAX_EXTRA_DIGITS} digits")
+        return result, error
+    return value
+
+
 def _numeric_areas(intervals, dps):
     with workdps(dps):
         signed, absolute, error = mp.mpf(0), mp.mpf(0), mp.mpf(0)
-        for a, b, h, _ in intervals:
-            func = lambdify_mpmath(x, h)
-
-            def guarded(t, func=func):
-                # far out, phi - l is a small difference of large numbers: add digits with |t|
-                with mp.extraprec(2 * max(0, mp.mag(t))):
-                    return [+func(t)]
-
+        for a, b, h, slope_, _ in intervals:
+            if h == 0:  # phi is its asymptotic line there; no evaluation could measure a zero
+                continue
+            func = _residual(h, slope_)
             lo, hi = _finite_end(func, _to_mpf(a), _to_mpf(b), dps)
             try:
-                result = integrate(guarded, 1, [(lo, hi)], dps)
+                result = integrate(lambda t, func=func: [func(t)[0]], 1, [(lo, hi)], dps)
             except ConvergenceError:
                 raise ConvergenceError(f"the area of phi - l on ({a}, {b}) did not converge to "
                                        f"{dps} digits") from None

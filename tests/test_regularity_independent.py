@@ -98,8 +98,6 @@ def test_lipschitz_of_tanh_is_one_in_both_engines():
 
 
 @pytest.mark.slow  # ~45 s of CPU: 2000 evaluations of a Mittag-Leffler ratio and its derivatives
-@pytest.mark.xfail(strict=True, reason="symbolic_limit(phi', oo) of the gated tanh is -1 (SymPy's limit with "
-                   "incomplete Mittag-Leffler asymptotics); the truth is 0, so TV comes out 4")
 def test_gated_tanh_has_the_regularity_of_tanh():
     # x E_{2,2}(x^2) / E_{2,1}(x^2) = tanh x: Lip = 1 (was a crash in lipschitz and ConvergenceError in
     # derivative_range), TV(phi') = 2, range of phi' = [0, 1]

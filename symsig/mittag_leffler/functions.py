@@ -135,12 +135,15 @@ class MittagLeffler(DefinedFunction):
     def _eval_rewrite_as_tractable(self, a, b, z, limitvar=None, **kwargs):
         """The form SymPy's Gruntz limit works with: elementary cases rewritten, and for
         z -> +oo the exponential term split off, ``E = z^((1-b)/a) exp(z^(1/a))/a + tail``
-        (0 < a < 2; the tail's asymptotic series is in :class:`_MittagLefflerTail`).
-        As z -> -oo nothing is exponential: :meth:`_eval_aseries` gives the series."""
+        (0 < a <= 2; the tail's asymptotic series is in :class:`_MittagLefflerTail`).
+        As z -> -oo nothing is exponential: :meth:`_eval_aseries` gives the series.
+        Gruntz takes a function it cannot rewrite for a tame one (as slow as its argument),
+        so callers must not hand it one whose argument diverges where
+        :meth:`asymptotics_known` says no: x**2 E_{2,3}(x**2)/cosh(x) came out 0, not 1."""
         elementary = self._elementary()
         if elementary is not None:
             return elementary.rewrite("tractable", deep=True, limitvar=limitvar)
-        if limitvar is not None and _asymptotic_parameters(a, b) and z.has(limitvar):
+        if limitvar is not None and _split_parameters(a, b) and z.has(limitvar):
             from sympy import limit  # SymPy's own tractable rewrites (erf) ask for the same limit
             if limit(z, limitvar, S.Infinity) is S.Infinity:
                 return z ** ((1 - b) / a) * exp(z ** (1 / a)) / a + _MittagLefflerTail(a, b, z)
@@ -149,11 +152,25 @@ class MittagLeffler(DefinedFunction):
     def _eval_aseries(self, n, args0, x, logx):
         """E_{a,b}(z) = -sum_k z^-k / Gamma(b - a k) + exponentially small, z -> -oo, 0 < a < 2."""
         a, b, z = self.args
-        if args0[2] is S.NegativeInfinity and _asymptotic_parameters(a, b):
+        if args0[2] is S.NegativeInfinity and _algebraic_parameters(a, b):
             found = _algebraic_aseries(a, b, z, n, x, logx)
             if found is not None:
                 return found
         return super()._eval_aseries(n, args0, x, logx)
+
+    def asymptotics_known(self, end):
+        """True when SymPy's Gruntz limit sees the true size of this function while its
+        argument tends to ``end * oo`` (``end`` = +1 or -1): see ``_eval_rewrite_as_tractable``.
+
+        >>> from sympy import Symbol
+        >>> E = MittagLeffler(2, 3, Symbol("z"))
+        >>> E.asymptotics_known(1), E.asymptotics_known(-1)
+        (True, False)
+        """
+        a, b, _ = self.args
+        if self._elementary() is not None:
+            return True
+        return _split_parameters(a, b) if end > 0 else _algebraic_parameters(a, b)
 
     def _eval_is_real(self):
         a, b, z = self.args
@@ -241,6 +258,11 @@ class Prabhakar(DefinedFunction):
             return hyper((g,), (b,), z) / gamma(b)
         return None
 
+    def asymptotics_known(self, end):
+        """False: no asymptotic expansion is implemented, so SymPy's Gruntz limit would take
+        this function for one as slow as its argument (see MittagLeffler.asymptotics_known)."""
+        return False
+
     def _eval_is_real(self):
         g, a, b, z = self.args
         return fuzzy_and([g.is_real, a.is_extended_nonnegative, b.is_real, z.is_real])
@@ -259,11 +281,18 @@ class Prabhakar(DefinedFunction):
         return rf"\left({tex}\right)^{{{exp}}}" if exp else tex
 
 
-def _asymptotic_parameters(a, b):
-    """True for real numeric 0 < a < 2 and real b, where E_{a,b}(z) has exactly one
-    exponential term on the positive axis and none on the negative axis."""
-    return bool(a.is_number and b.is_number and a.is_positive and (a - 2).is_negative
+def _split_parameters(a, b):
+    """True for real numeric 0 < a <= 2 and real b: as z -> +oo, E_{a,b}(z) is one exponential
+    term plus an algebraic series (at a = 2 the two other poles s = -z^(1/2) of the Laplace
+    transform add only exp(-z^(1/2)), smaller than any power; for a > 2 they grow too)."""
+    return bool(a.is_number and b.is_number and a.is_positive and (a - 2).is_nonpositive
                 and b.is_extended_real)
+
+
+def _algebraic_parameters(a, b):
+    """True for real numeric 0 < a < 2 and real b: as z -> -oo, E_{a,b}(z) is an algebraic
+    series plus exponentially small terms (at a = 2 it oscillates: cos, sin(w)/w)."""
+    return _split_parameters(a, b) and bool((a - 2).is_negative)
 
 
 def _algebraic_aseries(a, b, z, n, x, logx):
