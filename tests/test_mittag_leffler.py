@@ -271,3 +271,14 @@ def test_real_input_gives_real_output_and_floats_are_exact():
     assert float(r) == float(mittag_leffler("0.5", mpmath.mpf(0.7), "-3.25", dps=20))
     assert float(r) != float(mittag_leffler("0.5", "0.7", "-3.25", dps=20))  # 0.7 as a double is not 7/10
     assert isinstance(mittag_leffler("0.5", 1, "2j").value, COMPLEX)
+
+
+@pytest.mark.parametrize("a, b", [("0.5", 0), (1, -1), (2, 0), ("0.3", "0.7"), ("1.5", "2.5")])
+def test_value_at_zero_is_the_first_term(a, b):
+    """E_{a,b}(0) = 1/Gamma(b), exactly 0 at the poles of Gamma (was ConvergenceError: 'near a zero')."""
+    r = mittag_leffler(a, b, 0, dps=30)
+    with mpmath.workdps(40):
+        truth = mpmath.rgamma(mpmath.mpf(str(b)))
+        assert abs(mpmath.mpf(r.value) - truth) <= mpmath.mpf(10) ** -30 * max(1, abs(truth))
+    if truth == 0:
+        assert r.value == 0 and r.error == 0

@@ -287,7 +287,7 @@ def _closed_form(a, b, g, z, dps):
 
 
 def _closed_value(alpha, beta, gamma, g, b, z):
-    if gamma == 0:
+    if gamma == 0 or z == 0:  # only the k = 0 term: exactly 0 when beta is a pole of Gamma
         return mp.rgamma(b.at())
     if alpha == 0:
         return mp.rgamma(b.at()) * (1 - _pole_check(z)) ** (-g.at())
