@@ -1,6 +1,6 @@
 """Activations compiled for quadrature: their smooth pieces as mpmath callables.
 
-An activation is handled as its smooth pieces (:func:`symsig.calculus.decompose`),
+An activation is handled as its smooth pieces (:func:`symsig.facts.facts`),
 each compiled once to an mpmath function; the integrals themselves are
 :mod:`symsig.quadrature`'s, split at the kinks (:meth:`CompiledPieces.breakpoints`).
 """
@@ -11,7 +11,7 @@ from functools import lru_cache
 import sympy
 
 from ..activations import x
-from ..calculus import decompose
+from ..facts import facts
 from ..errors import UndefinedError
 from ..precision import lambdify_mpmath, mp
 from .closed import elementary_form
@@ -39,13 +39,12 @@ class CompiledPieces:
 @lru_cache(maxsize=128)
 def compiled(phi, derivative=False):
     """The compiled pieces of ``phi`` (or of its classical derivative)."""
-    pieces = decompose(phi)
+    known = facts(phi)
     if derivative:
-        jumps = pieces.jumps()
+        jumps = known.jumps(0)
         if jumps:
             raise UndefinedError(
                 f"phi jumps at x = {sorted(jumps, key=float)}, so phi' carries a Dirac mass: "
                 "E[phi'(U) phi'(V)] then depends on how the mass is counted (autograd counts 0); "
                 "use a continuous activation")
-        pieces = pieces.diff()
-    return CompiledPieces(pieces)
+    return CompiledPieces(known.derivative(1 if derivative else 0))

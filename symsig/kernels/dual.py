@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import sympy
 from sympy import oo
 
-from ..activations import get_activation
+from ..activations import get_activation, x
 from ..calculus import decompose
-from ..activations import x
 from ..errors import DivergenceError, DomainError, InputError
+from ..facts import facts
 from ..gaussian import expectation_verdict
 from ..singularities import SingularityUnknown, Verdict, growth, singular_divergences
 from ..precision import engine_call, exact_number, lambdify_mpmath, mp, workdps
@@ -32,11 +32,6 @@ from .closed import Q1, Q12, Q2, closed_form_dual, closed_form_limit
 
 NUMERIC_METHOD = ("kink-split nested Gauss-Legendre (conditional on U), error extrapolated from successive "
                   "rules, tail cut probed along the covariance's axes")
-
-
-def activation_expr(phi):
-    """The SymPy expression of a name, string, :class:`Activation` or expression."""
-    return get_activation(phi).expr
 
 
 def _check_moments(q1, q2, q12):
@@ -51,7 +46,7 @@ def _check_moments(q1, q2, q12):
 
 
 def _no_jump_for_derivative(phi, derivative):
-    if derivative and decompose(phi).jumps():
+    if derivative and facts(phi).jumps(0):
         compiled(phi, derivative=True)  # raises the explanatory UndefinedError
 
 
@@ -61,7 +56,7 @@ def dual_activation(phi, q1=1, q2=1, q12=0, derivative=False, dps=30):
 
     Numbers are read exactly (:func:`symsig.precision.exact_number`).
     """
-    phi = activation_expr(phi)
+    phi = get_activation(phi).expr
     q1, q2, q12 = _check_moments(q1, q2, q12)
     _no_jump_for_derivative(phi, derivative)
     verdict = _divergence_verdict(phi, derivative, q1, q2, q12)
@@ -100,8 +95,7 @@ def _divergence_verdict(phi, derivative, q1, q2, q12):
     log|f| ~ c x**2 diverges against the bivariate density iff 2 c lambda_max > 1
     (lambda_max the larger eigenvalue of the covariance), faster growth always.
     """
-    pieces = decompose(phi)
-    f = pieces.diff() if derivative else pieces
+    f = facts(phi).derivative(1 if derivative else 0)
     square = f.map(lambda e: e**2)
     if all(expectation_verdict(square, sympy.sqrt(q), 0) is None for q in (q1, q2)):
         return None
@@ -149,7 +143,7 @@ class DualKernel:
 
     @engine_call
     def __init__(self, phi, derivative=False):
-        phi = activation_expr(phi)
+        phi = get_activation(phi).expr
         _no_jump_for_derivative(phi, derivative)
         closed = closed_form_dual(phi, derivative)
         self.method = closed[1] if closed else _numeric_method(phi, derivative)
@@ -206,7 +200,7 @@ def neural_kernels(phi, t, depth=2, sigma_w2=1, sigma_b2=0, dps=30):
     >>> str(k.nngp), str(k.ntk)
     ('0.636619772367581', '0.636619772367581')
     """
-    phi = activation_expr(phi)
+    phi = get_activation(phi).expr
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
         raise InputError(f"depth must be a positive integer number of weight layers, got {depth!r}")
     t, sw, sb = (exact_number(v, n) for v, n in ((t, "t"), (sigma_w2, "sigma_w2"), (sigma_b2, "sigma_b2")))

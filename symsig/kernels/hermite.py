@@ -29,14 +29,13 @@ from functools import lru_cache
 import sympy
 from sympy import Rational, exp, factorial, gamma, oo, pi, sqrt
 
-from ..activations import x
-from ..calculus import decompose, smoothness_degree
+from ..activations import get_activation, x
 from ..errors import InputError
+from ..facts import facts
 from ..precision import engine_call, mp, workdps
 from ..quadrature import gaussian_quadrature
 from ..quantity import Quantity
 from ._numeric import compiled
-from .dual import activation_expr
 
 
 def _npdf(c):
@@ -109,7 +108,7 @@ class _Derivatives:
     """The classical derivatives of each piece, computed once and extended on demand."""
 
     def __init__(self, phi):
-        self.pieces = decompose(phi)
+        self.pieces = facts(phi).pieces
         self.orders = [[p.expr] for p in self.pieces.pieces]
 
     def of(self, index, order):
@@ -135,7 +134,7 @@ def _derivatives(phi):
 @engine_call
 def hermite_coefficient(phi, n, dps=30):
     """``a_n = E[phi(Z) He_n(Z)] / sqrt(n!)`` by the jump formula (exact where the pieces allow)."""
-    phi = activation_expr(phi)
+    phi = get_activation(phi).expr
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
         raise InputError(f"n must be a non-negative integer, got {n!r}")
     ders = _derivatives(phi)
@@ -164,8 +163,8 @@ def _numeric_probe(phi, n):
 @engine_call
 def hermite_by_quadrature(phi, n, dps=30):
     """``a_n`` by direct kink-split quadrature: an independent second method."""
-    phi = activation_expr(phi)
-    return _by_quadrature(phi, n, decompose(phi).breakpoints, dps)
+    phi = get_activation(phi).expr
+    return _by_quadrature(phi, n, facts(phi).breakpoints, dps)
 
 
 def _by_quadrature(phi, n, points, dps):
@@ -189,10 +188,10 @@ def smoothness(phi, d=2):
     >>> s["endpoint_coefficient"]
     sqrt(2)/(3*pi)
     """
-    phi = activation_expr(phi)
+    phi = get_activation(phi).expr
     d = sympy.Integer(d)
-    k = smoothness_degree(phi)
-    points = decompose(phi).breakpoints
+    k = facts(phi).smoothness_degree
+    points = facts(phi).breakpoints
     report = {"k": k, "d": d, "kinks": points, "J_k": None, "covered": False, "reason": None}
     if k == oo:
         report["reason"] = "phi is C-infinity: outside the finite-smoothness theorem (decay is faster than any power)"
