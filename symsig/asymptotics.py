@@ -4,10 +4,18 @@ The first tier of every limit at infinity (slopes, tails, growth): it reads the
 expression tree and never runs an open-ended algorithm, so it answers in time
 linear in the size of the expression or says None (an indeterminate form).
 :mod:`symsig.calculus` and :mod:`symsig.singularities` both build on it.
+
+:func:`periodic_split` separates the periodic parts (trigonometric polynomials with
+commensurable frequencies) from the rest, with exact Fourier coefficients, so that an
+oscillation at infinity is proved rather than read off the (possibly loose) bounds that
+limit arithmetic gives sin(x)**2 + cos(x)**2.
 """
+
+from dataclasses import dataclass
 
 import sympy
 from sympy import oo
+from sympy.functions.elementary.trigonometric import TrigonometricFunction
 
 from .activations import x
 
@@ -107,3 +115,121 @@ def _power(base, exponent):
     if base.is_negative and not exponent.is_integer:
         return None
     return base**exponent
+
+
+# ------------------------------------------------- periodic parts at infinity
+
+_PERIODIC = (sympy.sin, sympy.cos)
+#: largest degree (in exp(i frequency x)) of a trigonometric polynomial that is expanded:
+#: (1 + sin x)**10000 is a small expression with 10001 Fourier modes
+MAX_TRIG_DEGREE = 64  # (1 + sin x)**64 takes about a second
+
+
+def _linear_argument(arg):
+    """``(a, b)`` with arg = a x + b, a a nonzero real constant and b real, else None."""
+    a, b = arg.diff(x), arg.subs(x, 0)
+    if a.has(x) or not (a.is_extended_real and a.is_nonzero and b.is_extended_real):
+        return None
+    return a, b
+
+
+@dataclass(frozen=True)
+class PeriodicSplit:
+    """``expr = sum_k x**k powers[k] + sum_j m_j(x) Q_j(x) + rest`` (``modulated`` holds the
+    pairs ``(m_j, Q_j)``): ``powers[k]`` and ``Q_j`` are trigonometric polynomials (polynomials
+    in sin and cos of ``a_i x + b_i``), all with the period ``2 pi / frequency`` because every
+    ``a_i`` is an integer multiple of ``frequency``; ``m_j`` and ``rest`` have no sin or cos of x.
+    ``harmonics`` maps each sin/cos atom to that integer multiple.
+    """
+
+    frequency: sympy.Expr
+    harmonics: dict
+    powers: dict
+    modulated: tuple
+    rest: sympy.Expr
+
+    @property
+    def period(self):
+        return 2 * sympy.pi / self.frequency
+
+    def fourier(self, trig):
+        """``{n: c_n}`` with trig = sum_n c_n exp(i n frequency x), zero coefficients dropped
+        (None above :data:`MAX_TRIG_DEGREE`).
+
+        The c_n are exact: sin and cos are rewritten through exp(i (a x + b)) and the
+        polynomial is expanded in z = exp(i frequency x); ``c_0`` is the mean over a period.
+        """
+        markers = {atom: sympy.Dummy() for atom in self.harmonics}
+        poly = sympy.Poly(trig.xreplace(markers), *markers.values())
+        if poly.total_degree() * max(map(abs, self.harmonics.values())) > MAX_TRIG_DEGREE:
+            return None
+        z = sympy.Dummy("z")
+
+        def rewrite(atom):
+            arg = atom.args[0]
+            shift, n = sympy.exp(sympy.I * arg.subs(x, 0)), self.harmonics[atom]
+            up, down = shift * z**n, z**-n / shift
+            return (up - down) / (2 * sympy.I) if atom.func == sympy.sin else (up + down) / 2
+        expanded = sympy.expand(trig.xreplace({atom: rewrite(atom) for atom in self.harmonics}))
+        coefficients = {}
+        for term in sympy.Add.make_args(expanded):
+            c, n = term.as_coeff_exponent(z)
+            coefficients[n] = coefficients.get(n, 0) + c
+        coefficients = {n: sympy.expand(c) for n, c in coefficients.items()}
+        return {n: c for n, c in coefficients.items() if c != 0}
+
+
+def periodic_split(expr):
+    """The :class:`PeriodicSplit` of ``expr``, or None.
+
+    None when expr has no sin/cos of x, a trigonometric function other than sin and cos
+    (tan has poles), an argument that is not linear in x, frequencies with an irrational
+    ratio (sin x + sin(sqrt(2) x) is not periodic), or a term whose x-dependence mixes a
+    sin/cos with something that is not a power of x in a way this split does not separate.
+
+    >>> s = periodic_split(x + x * sympy.sin(x) + sympy.sin(x / 2)**2)
+    >>> s.period, s.powers[1], s.powers[0]
+    (4*pi, sin(x) + 1, sin(x/2)**2)
+    >>> sorted(s.fourier(s.powers[0]).items())  # z = exp(i x/2): sin(x/2)**2 = 1/2 - (z**2 + z**-2)/4
+    [(-2, -1/4), (0, 1/2), (2, -1/4)]
+    """
+    atoms = [f for f in expr.atoms(TrigonometricFunction) if f.has(x)]
+    if not atoms or any(not isinstance(f, _PERIODIC) for f in atoms):
+        return None
+    linear = [_linear_argument(f.args[0]) for f in atoms]
+    if None in linear:
+        return None
+    ratios = [a / linear[0][0] for a, _ in linear]
+    if not all(r.is_Rational for r in ratios):
+        return None
+    frequency = abs(linear[0][0]) / sympy.ilcm(1, *[r.q for r in ratios])
+    harmonics = {f: int(a / frequency) for f, (a, _) in zip(atoms, linear)}
+    if any(p.exp.is_Integer and abs(p.exp) > MAX_TRIG_DEGREE for p in expr.atoms(sympy.Pow)):
+        return None  # too many terms to expand
+    markers = {f: sympy.Dummy() for f in atoms}
+    powers, modulated, rest = {}, [], sympy.Integer(0)
+    for term in sympy.Add.make_args(sympy.expand(expr)):
+        k, trig, other = 0, sympy.Integer(1), sympy.Integer(1)
+        for factor in sympy.Mul.make_args(term):
+            base, exponent = factor.as_base_exp()
+            if base == x and exponent.is_Integer and exponent > 0:
+                k += int(exponent)
+            elif factor.has(*atoms) and _trig_polynomial(factor, markers):
+                trig *= factor
+            elif factor.has(*atoms):
+                return None  # exp(sin(x)), sin(x)**-1: not a trigonometric polynomial
+            else:
+                other *= factor
+        if other.has(x):
+            if trig == 1:
+                rest += term
+            else:
+                modulated.append((x**k * other, trig))
+        else:
+            powers[k] = powers.get(k, 0) + other * trig
+    return PeriodicSplit(frequency, harmonics, powers, tuple(modulated), rest)
+
+
+def _trig_polynomial(factor, markers):
+    replaced = factor.xreplace(markers)
+    return not replaced.has(x) and replaced.is_polynomial(*markers.values())

@@ -16,7 +16,7 @@ and the asymptotic slopes are then read off the pieces.
 1
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import sympy
@@ -24,8 +24,8 @@ from sympy import Piecewise, oo
 
 from . import limits
 from .activations import x
-from .asymptotics import limit_at_infinity
-from .bounded import attempt, is_zero, nesting, simplify, small
+from .asymptotics import limit_at_infinity, periodic_split
+from .bounded import CANNOT, attempt, is_zero, nesting, simplify, small
 from .errors import InputError, SymsigError
 from .precision import lambdify_mpmath, mp, workdps
 from .quantity import Quantity, without_erf_cancellation
@@ -110,6 +110,10 @@ def _condition_boundaries(expr):
                 for side in (numerator, denominator):
                     if not side.has(x):
                         continue
+                    if _periodic_at_infinity(side, 1) or _periodic_at_infinity(side, -1):
+                        # solve lists one period's roots of sin(x) (0, pi): the others would be lost
+                        raise InputError(f"the condition {rel} changes at infinitely many points; "
+                                         "symsig handles finitely many breakpoints")
                     roots = attempt(sympy.solve, side, x)
                     if roots is None:
                         raise InputError(f"cannot locate the breakpoint of the condition {rel}; "
@@ -378,7 +382,7 @@ def slope(phi, direction, dps=30):
     >>> str(slope(sympy.tanh(x), 1)), slope(x**2, -1).value
     ('0', mpf('-inf'))
     >>> slope(x * sympy.sin(x), 1).reason
-    'phi(x)/x has no limit: it oscillates within AccumBounds(-1, 1)'
+    'phi(x)/x has no limit: it oscillates within AccumBounds(-1, 1) (periodic with period 2*pi, not constant, ...)'
     """
     end_piece = decompose(phi).pieces[-1 if direction > 0 else 0]
     end = end_piece.expr
@@ -386,9 +390,23 @@ def slope(phi, direction, dps=30):
         return Quantity.undefined("phi has poles accumulating at infinity, so phi(x)/x has no limit",
                                   "singularity analysis", dps)
     limit = symbolic_limit(end / x, direction * oo)
-    if isinstance(limit, sympy.AccumBounds):
-        return Quantity.undefined(f"phi(x)/x has no limit: it oscillates within {limit}",
-                                  "symbolic limit", dps)
+    if limit is None or isinstance(limit, sympy.AccumBounds):
+        # the bounds of limit arithmetic enclose the limit points but may be loose
+        # (sin(x)**2 + cos(x)**2 gets AccumBounds(0, 2)): an oscillation is proved first
+        osc = oscillation(end / x, direction)
+        if osc is not None and osc.constant:
+            return Quantity.from_exact(osc.mean, "oscillation analysis (the periodic part is constant)", dps)
+        within = f" within {limit}" if limit is not None else ""
+        if osc is not None and osc.no_limit_reason:
+            return Quantity.undefined(f"phi(x)/x has no limit: it oscillates{within} ({osc.no_limit_reason})",
+                                      "oscillation analysis", dps)
+        if _single_wave(end / x, direction):
+            return Quantity.undefined(f"phi(x)/x has no limit: it oscillates{within} (a + b sin(u) or a + b cos(u) "
+                                      "with u -> oo sweeps [a - |b|, a + |b|] again and again)",
+                                      "symbolic limit", dps)
+        if limit is not None:
+            return Quantity.undefined(f"phi(x)/x oscillates{within} by limit arithmetic, which bounds its limit "
+                                      "points but does not decide whether it has a limit", "symbolic limit", dps)
     if limit is not None and limit.is_extended_real and not limit.has(sympy.Limit):
         if limit.is_finite:
             return Quantity.from_exact(limit, "symbolic limit", dps)
@@ -408,6 +426,147 @@ def _periodic_at_infinity(expr, direction):
     """True when expr contains a trigonometric function whose argument may be unbounded there."""
     return any(limit_at_infinity(f.args[0], direction) in (oo, -oo, None)
                for f in expr.atoms(sympy.sin, sympy.cos, sympy.tan, sympy.cot, sympy.sec, sympy.csc))
+
+
+def _single_wave(expr, direction):
+    """True when expr = a + b sin(u) or a + b cos(u), a and b constants, b != 0, u -> +-oo at
+    direction*oo: by the intermediate value theorem sin(u(x)) takes every value in [-1, 1] on
+    each interval where u moves by 2 pi, so expr has no limit."""
+    a, rest = expr.as_independent(x, as_Add=True)
+    b, wave = rest.as_independent(x, as_Mul=True)
+    return (isinstance(wave, (sympy.sin, sympy.cos)) and b.is_extended_real and b.is_nonzero
+            and a.is_extended_real and limit_at_infinity(wave.args[0], direction) in (oo, -oo))
+
+
+@dataclass(frozen=True)
+class Oscillation:
+    """``expr = sum_{k <= degree} x**k P_k(x) + R(x)`` near ``direction * oo``, proved.
+
+    The P_k are trigonometric polynomials with the common ``period`` T, ``leading`` =
+    P_degree is not identically 0, and R tends to ``rest_limit`` L (terms m(x) Q(x) with
+    m -> c are counted as c Q in P_0 plus a part of R tending to 0, Q being bounded).
+    ``fourier`` holds the Fourier coefficients of P_degree (of P_0 + L when degree is 0).
+    Along x = t + n T, expr = sum_k (t + n T)**k P_k(t) + R(t + n T), which decides:
+
+    * ``degree >= 1``: expr is unbounded there (P_degree(t) != 0 for some t);
+    * ``degree == 0``: expr - (P_0 + L) -> 0, so expr has a limit iff P_0 is constant, and
+      ``lim sup``/``lim inf`` are the max/min of P_0 + L.
+    ``exact_periodic``: R is constant and there are no modulated terms (degree 0: expr
+    is a periodic function, equal to P_0 + L on the whole interval where it is this expression).
+    """
+
+    degree: int
+    leading: sympy.Expr
+    fourier: dict
+    rest_limit: sympy.Expr
+    period: sympy.Expr
+    exact_periodic: bool
+    no_limit_reason: str = None
+
+    @property
+    def constant(self):
+        return self.degree == 0 and set(self.fourier) <= {0}
+
+    @property
+    def mean(self):
+        """The mean of P_degree over a period (of P_0 + L when degree is 0)."""
+        return sympy.re(self.fourier.get(0, sympy.Integer(0)))  # real: c_{-n} is the conjugate of c_n
+
+
+def decide_nonzero(c):
+    """True when the exact constant c is proved nonzero (SymPy's evalf tracks its error), False
+    when it is proved 0, None when neither."""
+    if c == 0:
+        return False
+    try:
+        return c.evalf(30, strict=True) != 0
+    except CANNOT:
+        return None
+
+
+@lru_cache(maxsize=256)
+def oscillation(expr, direction):
+    """The :class:`Oscillation` of ``expr`` at ``direction * oo``, or None when not decided.
+
+    Decided for expressions that :func:`symsig.asymptotics.periodic_split` separates into
+    powers of x times trigonometric polynomials, modulated trigonometric polynomials whose
+    modulation has a finite limit, and a rest with a finite limit (all by :func:`symbolic_limit`);
+    whether each P_k vanishes identically is read from its exact Fourier coefficients.
+
+    >>> o = oscillation(sympy.sin(x)**2 + sympy.cos(x)**2, 1)  # AccumBounds(0, 2) to limit arithmetic
+    >>> o.constant, o.mean
+    (True, 1)
+    >>> o = oscillation(x * sympy.cos(x) + sympy.sin(x), -1)
+    >>> o.degree, o.leading, o.no_limit_reason is not None
+    (1, cos(x), True)
+    """
+    split = periodic_split(expr) if small(expr) else None
+    if split is None:
+        return None
+    powers = dict(split.powers)
+    for modulation, trig in split.modulated:
+        c = symbolic_limit(modulation, direction * oo)
+        if c is None or isinstance(c, sympy.AccumBounds) or not c.is_finite:
+            return None
+        powers[0] = powers.get(0, 0) + c * trig
+    rest = split.rest
+    if rest.has(x):
+        rest = symbolic_limit(rest, direction * oo)
+        if rest is None or isinstance(rest, sympy.AccumBounds) or not rest.is_finite:
+            return None
+    degree, fourier = 0, {0: rest}
+    for k in sorted(powers, reverse=True):
+        coefficients = split.fourier(powers[k] + (rest if k == 0 else 0))
+        if coefficients is None:
+            return None
+        # P_k != 0 (k >= 1), or P_0 nonconstant: one coefficient proved nonzero suffices
+        nonzero = {decide_nonzero(c) for n, c in coefficients.items() if k > 0 or n != 0}
+        if True not in nonzero and None in nonzero:
+            return None
+        if True in nonzero or k == 0:
+            degree, fourier = k, coefficients
+            break
+    result = Oscillation(degree, powers.get(degree, sympy.Integer(0)), fourier, rest, split.period,
+                         exact_periodic=not (split.modulated or split.rest.has(x)))
+    return replace(result, no_limit_reason=_no_limit_reason(result, powers))
+
+
+def leading_oscillation(expr, direction, max_power):
+    """``(p, osc)``: the least p in 0 .. max_power for which x**p expr is not proved to tend
+    to 0, with its :class:`Oscillation` ``osc``; None when undecided or when every
+    x**p expr tends to 0.  For osc of degree 0: expr = x**-p (P(x) + o(1)), P periodic.
+
+    >>> p, osc = leading_oscillation(sympy.sin(x) / x - 2 * sympy.cos(x) / x**2, 1, 2)
+    >>> p, osc.leading
+    (1, sin(x))
+    """
+    for p in range(max_power + 1):
+        osc = oscillation(x**p * expr, direction)
+        if osc is None:
+            return None
+        if not (osc.constant and decide_nonzero(osc.mean) is False):
+            return p, osc
+    return None
+
+
+def _no_limit_reason(osc, powers):
+    """Why ``expr`` has no limit (finite or infinite) at direction*oo, or None when not proved."""
+    period = osc.period
+    if osc.degree == 0:
+        if osc.constant:
+            return None
+        return f"periodic with period {period}, not constant, plus a term with a limit"
+    mean_nonzero = decide_nonzero(osc.mean)
+    if mean_nonzero is False:
+        return (f"x**{osc.degree} times a periodic function of mean 0, not identically 0, plus lower "
+                "powers: oscillating to +oo and to -oo along two arithmetic progressions")
+    # a point t where every P_k (k >= 1) vanishes: expr stays bounded along t + n T
+    for j in range(12):
+        t = period * j / 12
+        if all(powers[k].subs(x, t) == 0 for k in powers if k >= 1):
+            return (f"oscillating: bounded along x = {t} + n*{period}, where the periodic coefficients of "
+                    "all powers of x vanish, and unbounded along other progressions")
+    return None
 
 
 #: how far above the working precision :func:`stable_value` may go to meet its tolerance

@@ -5,10 +5,13 @@
   the critical points of phi' (plus the piece ends and the limits at +-oo),
   plus |jump of phi'| at every kink; ``+oo`` when phi itself jumps.  No
   integral of |phi''| is needed, and a root error only enters to second order.
+  ``+oo`` also, by theorem, when phi' is unbounded or has no limit at an infinite end
+  (sin x), or phi'' oscillates there no faster than 1/x (sin(x)/x).
 * ``Lip(phi) = sup |phi'|``: the largest |phi'| at the same points.
 * ``C = integral |phi - l|`` and ``B = integral (phi - l)``, ``l`` the asymptotic
-  lines through the origin; finiteness is decided from the tails (limits), not
-  from a quadrature that happens to stop.
+  lines through the origin; finiteness is decided from the tails (limits, and for
+  an oscillating phi - l Barbalat's lemma and the mean over a period), not from a
+  quadrature that happens to stop.
 
 Roots are exact when SymPy finds them (a polynomial in x, or in one function of x)
 and they account for every sign change seen numerically; else they are bracketed
@@ -29,7 +32,8 @@ from sympy import oo
 
 from .activations import x
 from .bounded import attempt, simplify
-from .calculus import MAX_EXTRA_DIGITS, decompose, numeric_limit, stable_value, symbolic_limit
+from .calculus import (MAX_EXTRA_DIGITS, decide_nonzero, decompose, leading_oscillation, numeric_limit,
+                       oscillation, stable_value, symbolic_limit)
 from .errors import ConvergenceError
 from .exact import definite_integral
 from .precision import engine_call, lambdify_mpmath, mp, REAL, workdps
@@ -50,8 +54,12 @@ def _limit(expr, point):
     return None if isinstance(value, sympy.AccumBounds) else value
 
 
-def _grid(lo, hi):
-    """Sample points (mpf) in the open interval (lo, hi): fine near 0, geometric far out."""
+def _grid(lo, hi, samples=None):
+    """Sample points (mpf) in the open interval (lo, hi): fine near 0, geometric far out;
+    ``samples`` equal steps instead (for one period of a periodic function)."""
+    if samples is not None:
+        lo, hi = _to_mpf(lo), _to_mpf(hi)
+        return [lo + (hi - lo) * k / samples for k in range(1, samples)]
     step = mp.mpf(1) / GRID_POINTS_PER_UNIT
     near = [k * step for k in range(-GRID_HALF_WIDTH * GRID_POINTS_PER_UNIT,
                                     GRID_HALF_WIDTH * GRID_POINTS_PER_UNIT + 1)]
@@ -105,7 +113,7 @@ def _sign_at(func, t, working):
     return 0
 
 
-def _sign_changes(expr, lo, hi, dps):
+def _sign_changes(expr, lo, hi, dps, samples=None):
     """Numeric roots (mpf) of a smooth expr in (lo, hi) where it changes sign.
 
     A run of samples whose sign is not decided even at the working precision has
@@ -119,7 +127,7 @@ def _sign_changes(expr, lo, hi, dps):
     roots = []
     with workdps(dps) as ctx:
         digits = ctx.dps
-        for a, b in bracket_scan(_grid(lo, hi), lambda t: _sign_at(func, t, digits)):
+        for a, b in bracket_scan(_grid(lo, hi, samples), lambda t: _sign_at(func, t, digits)):
             try:
                 roots.append(refine_root(func, a, b, digits))
             except (NoSignChange, ZeroDivisionError, ValueError, OverflowError):
@@ -157,9 +165,9 @@ def _exact_roots(expr, lo, hi):
 
 
 @lru_cache(maxsize=512)
-def _critical_points(expr, lo, hi, dps):
+def _critical_points(expr, lo, hi, dps, samples=None):
     """Sign changes of ``expr`` in (lo, hi): ``(points, exact)`` with exact SymPy points if possible."""
-    numeric = _sign_changes(expr, lo, hi, dps)
+    numeric = _sign_changes(expr, lo, hi, dps, samples)
     exact = _exact_roots(expr, lo, hi)
     if exact is not None:
         # a root of even multiplicity is no sign change: keep the exact roots that match
@@ -176,7 +184,7 @@ def _critical_points(expr, lo, hi, dps):
 
 @engine_call
 @lru_cache(maxsize=256)
-def slope_values(phi, dps=30):
+def slope_values(phi, dps=30, one_period=False):
     """Values of phi' along R at the points where its monotonicity may change.
 
     Returns ``(values, exact, reason)``: values is the list of phi' at -oo,
@@ -187,20 +195,29 @@ def slope_values(phi, dps=30):
     neighbours, so TV(phi'), sup |phi'| and the range of phi' all read from this one
     list (call it for phi without jumps and with phi' bounded near finite points).
 
+    ``one_period``: where phi' is periodic on an infinite end piece (cos x), that piece
+    contributes one period instead of a limit; the values then still span the range of
+    phi' (its sup and inf), but no longer its variation.
+
     >>> import sympy
     >>> from symsig.activations import x
     >>> slope_values(sympy.tanh(x), dps=15)
     ([0, 1, 0], True, None)
+    >>> slope_values(sympy.sin(x), dps=15, one_period=True)
+    ([1, -1, 1], True, None)
     """
     pieces = decompose(phi)
     values, exact = [], True
     for index, piece in enumerate(pieces.pieces):
         slope_expr = sympy.diff(piece.expr, x)
-        roots, roots_exact = _critical_points(sympy.diff(slope_expr, x), piece.lo, piece.hi, dps)
+        lo, hi, samples = _one_period(slope_expr, piece.lo, piece.hi) if one_period else (piece.lo, piece.hi, None)
+        roots, roots_exact = _critical_points(sympy.diff(slope_expr, x), lo, hi, dps, samples)
         exact &= roots_exact
         ends = []
-        for end in (piece.lo, piece.hi):
-            if end in (oo, -oo):
+        for end in (lo, hi):
+            if end not in (piece.lo, piece.hi):  # the end of one period: phi' is continuous there
+                ends.append(slope_expr.subs(x, end))
+            elif end in (oo, -oo):
                 limit = _limit(slope_expr, end)
                 if limit is None:
                     exact = False
@@ -218,6 +235,23 @@ def slope_values(phi, dps=30):
     return values, exact, None
 
 
+SAMPLES_PER_HARMONIC = 32  # one period of a trigonometric polynomial of degree M is scanned at 32 M points
+
+
+def _one_period(slope_expr, lo, hi):
+    """``(lo, hi, samples)``: an infinite end of the piece (lo, hi) on which ``slope_expr`` is
+    periodic replaced by one period from the other end (from 0 on the whole line), with
+    the number of scan points; ``(lo, hi, None)`` when no end is."""
+    for end in (hi, lo):
+        osc = oscillation(slope_expr, 1 if end == oo else -1) if end in (oo, -oo) else None
+        if osc is not None and osc.degree == 0 and osc.exact_periodic and not osc.constant:
+            # a trigonometric polynomial of degree M has at most 2 M zeros in a period
+            samples = SAMPLES_PER_HARMONIC * max(abs(n) for n in osc.fourier)
+            start = 0 if (lo, hi) == (-oo, oo) else (lo if hi == oo else hi - osc.period)
+            return start, start + osc.period, samples
+    return lo, hi, None
+
+
 def _numeric_end(expr, end, dps):
     value = numeric_limit(expr, 1 if end == oo else -1, dps)
     if value.status == "infinite":
@@ -230,8 +264,9 @@ def _eval_at(expr, point, dps):
         return sympy.Float(mp.mpf(lambdify_mpmath(x, expr)(point)), mp.dps)
 
 
-def _from_slopes(phi, dps, reduce):
-    """A functional of the sequence of phi' values (see :func:`_slope_sequence`)."""
+def _from_slopes(phi, dps, reduce, variation):
+    """A functional of the sequence of phi' values (see :func:`slope_values`): TV(phi') when
+    ``variation``, else the range of phi' (one period of a periodic end suffices)."""
     if decompose(phi).jumps():
         return Quantity.infinite(1, "phi jumps: phi' carries a Dirac mass", dps)
     try:
@@ -240,7 +275,10 @@ def _from_slopes(phi, dps, reduce):
         point = None
     if point is not None:
         return Quantity.infinite(1, "singularity analysis", dps, reason=f"phi' is unbounded near x = {point}")
-    values, exact, reason = slope_values(phi, dps)
+    decided = _oscillating_slope(phi, variation, dps)
+    if decided is not None:
+        return decided
+    values, exact, reason = slope_values(phi, dps, one_period=not variation)
     if values is None:
         return Quantity.undefined(reason, "critical points of phi", dps)
     if any(v.is_infinite for v in values):
@@ -250,18 +288,80 @@ def _from_slopes(phi, dps, reduce):
     return _numeric_sum(reduce(values), "critical points of phi (numeric roots)", dps)
 
 
+def _oscillating_slope(phi, variation, dps):
+    """TV(phi') or sup |phi'| where phi' or phi'' oscillates at an infinite end, with the theorem;
+    None where neither does (or this is undecided) and the critical points decide.
+
+    * A function of bounded variation on a half-line [a, oo) is the difference of two bounded
+      monotone functions, so it is bounded and has a limit at oo.  Contrapositive: TV(phi') =
+      +oo when phi' has no limit at an infinite end or is unbounded there (and an unbounded
+      phi' has sup |phi'| = +oo).
+    * phi'' = x**-p (Q(x) + o(1)) with Q periodic and not constant: TV(phi') = integral |phi''|
+      = +oo for p <= 1 (|Q| has a positive mean m and integral (m/2) x**-p dx diverges);
+      for p >= 2 phi' has critical points accumulating at infinity, which no finite scan
+      locates, so TV and sup |phi'| are not decided.
+    The oscillations are proved by :func:`symsig.calculus.oscillation` (exact Fourier
+    coefficients), not by sampling.
+    """
+    pieces = decompose(phi).pieces
+    undecided = None  # an infinite answer at the other end still decides
+    for piece, end in ((pieces[-1], oo), (pieces[0], -oo)):
+        slope_expr = sympy.diff(piece.expr, x)
+        direction, side = (1, "+oo") if end == oo else (-1, "-oo")
+        if _limit(slope_expr, end) is None:
+            osc = oscillation(slope_expr, direction)
+            if osc is None:
+                continue
+            if osc.degree >= 1:
+                return Quantity.infinite(1, "oscillation analysis", dps, reason=(
+                    f"phi' is unbounded as x -> {side}: it is x**{osc.degree} times a periodic function that "
+                    f"is not identically 0 ({osc.leading}), plus lower-order terms"))
+            if variation and not osc.constant:
+                return Quantity.infinite(1, "oscillation analysis", dps, reason=(
+                    f"phi' has no limit as x -> {side} ({osc.no_limit_reason}); a function of bounded "
+                    "variation on a half-line has a limit at its infinite end"))
+            continue
+        found = leading_oscillation(sympy.diff(slope_expr, x), direction, 3)
+        if found is None or found[1].degree != 0 or found[1].constant:
+            continue
+        p, osc = found
+        if variation and p <= 1:
+            return Quantity.infinite(1, "oscillation analysis", dps, reason=(
+                f"phi'' = x**-{p} (Q(x) + o(1)) as x -> {side} with Q = {osc.leading + osc.rest_limit} periodic "
+                f"and not constant, so TV(phi') = integral |phi''| diverges"))
+        undecided = undecided or Quantity.undefined(
+            f"not decided: phi'' = x**-{p} (Q(x) + o(1)) as x -> {side} with Q = {osc.leading + osc.rest_limit} "
+            "periodic and not constant, so the critical points of phi' may accumulate at infinity",
+            "oscillation analysis", dps, cause=ConvergenceError)
+    return undecided
+
+
 @engine_call
 @lru_cache(maxsize=256)
 def total_variation(phi, dps=30):
-    """``TV(phi')`` as a :class:`Quantity` (``+oo`` when phi jumps)."""
-    return _from_slopes(phi, dps, lambda v: sum((abs(b - a) for a, b in zip(v, v[1:])), sympy.Integer(0)))
+    """``TV(phi')`` as a :class:`Quantity` (``+oo`` when phi jumps, or when phi' is unbounded or
+    has no limit at an infinite end).
+
+    >>> from symsig.activations import x
+    >>> import sympy
+    >>> total_variation(sympy.sin(x), dps=15).reason
+    "phi' has no limit as x -> +oo (periodic with period 2*pi, not constant, ...
+    """
+    return _from_slopes(phi, dps, lambda v: sum((abs(b - a) for a, b in zip(v, v[1:])), sympy.Integer(0)),
+                        variation=True)
 
 
 @engine_call
 @lru_cache(maxsize=256)
 def lipschitz(phi, dps=30):
-    """``Lip(phi) = sup |phi'|`` as a :class:`Quantity` (``+oo`` when phi jumps)."""
-    return _from_slopes(phi, dps, lambda v: sympy.Max(*[abs(b) for b in v]))
+    """``Lip(phi) = sup |phi'|`` as a :class:`Quantity` (``+oo`` when phi jumps or phi' is unbounded).
+
+    >>> from symsig.activations import x
+    >>> import sympy
+    >>> str(lipschitz(sympy.sin(30 * x), dps=15)), str(lipschitz(x * sympy.sin(x), dps=15))
+    ('30.0000000000000', 'oo')
+    """
+    return _from_slopes(phi, dps, lambda v: sympy.Max(*[abs(b) for b in v]), variation=False)
 
 
 def _numeric_sum(expr, method, dps):
@@ -287,27 +387,87 @@ def _asymptote_residual(phi, alpha_plus, alpha_minus):
 
 
 def _tail_verdict(h, end):
-    """'integrable', or the sign (+1/-1) of a divergent tail of integral h, or None if unknown."""
+    """``(verdict, why_c, why_b)`` for the tail of integral h at ``end``.  The verdict is
+    'integrable'; +1/-1, the sign of a divergent tail of integral h; 0 when integral |h|
+    diverges while the partial integrals of h stay bounded without a limit; 'divergent' when
+    integral |h| diverges and the signed tail is not decided; None when nothing is decided.
+    ``why_c``/``why_b`` state the theorem behind a verdict on C/B where an oscillation decided it."""
     at_end = _limit(h, end)
     if at_end is None:
-        return None
+        return _oscillating_tail(h, end)
     if at_end != 0:
-        return 1 if at_end > 0 else -1
+        return (1 if at_end > 0 else -1), None, None
     for power in (2, sympy.Rational(3, 2), sympy.Rational(5, 4)):
         scaled = _limit(abs(x) ** power * h, end)
         if scaled is not None and scaled.is_finite:
-            return "integrable"
+            return "integrable", None, None
     first = _limit(x * h, end)
     if first is not None and first != 0:
         direction = 1 if end == oo else -1
-        return (1 if first * direction > 0 else -1) if first.is_finite else None
-    return None
+        return ((1 if first * direction > 0 else -1) if first.is_finite else None), None, None
+    return _oscillating_tail(h, end)  # h -> 0 with a decaying oscillation (sin(x)/x)
+
+
+def _oscillating_tail(h, end):
+    """The tail verdict of :func:`_tail_verdict` for h = x**-p (Q(x) + R(x)), p = 0 or 1,
+    Q periodic (a trigonometric polynomial, mean m over a period) and R -> 0
+    (:func:`symsig.calculus.leading_oscillation`).
+
+    * p = 0, Q not constant (h does not tend to 0): integral |h| = +oo, since h is uniformly
+      continuous (Q is Lipschitz, R continuous with a limit), and by Barbalat's lemma an
+      integrable, uniformly continuous function tends to 0.  The integral of h up to X is
+      m X + (bounded) + o(X): it diverges with the sign of m when m != 0; when m = 0 it is
+      a nonconstant periodic function plus integral R, so it has no limit when R is
+      integrable and diverges with R otherwise.
+    * p = 1, Q not constant: integral |h| >= integral (mean |Q| / 2) / |x| = +oo; the integral
+      of h diverges like m log|x| when m != 0, and is not decided when m = 0.
+    * Q constant (= m != 0; the bounds of limit arithmetic were loose): h ~ m x**-p.
+    """
+    direction, side = (1, "+oo") if end == oo else (-1, "-oo")
+    found = leading_oscillation(h, direction, 1)
+    if found is None or found[1].degree != 0:
+        return None, None, None
+    p, osc = found
+    mean_nonzero = decide_nonzero(osc.mean)
+    sign = (1 if osc.mean > 0 else -1) * direction**p if mean_nonzero else None
+    if osc.constant:
+        return sign, None, None
+    wave = f"{osc.leading + osc.rest_limit}"
+    if p == 0:
+        why_c = (f"phi - l does not tend to 0 as x -> {side} ({osc.no_limit_reason}) but is uniformly "
+                 "continuous there; Barbalat's lemma: an integrable, uniformly continuous function tends to 0")
+    else:
+        why_c = (f"phi - l = (Q(x) + o(1))/x as x -> {side} with Q = {wave} periodic and not constant, "
+                 "and integral |Q(x)|/|x| dx diverges like log|x|")
+    if mean_nonzero:
+        return sign, why_c, (f"as x -> {side}, phi - l is a periodic function of mean {osc.mean} plus a term "
+                             f"tending to 0, so its integral grows like {osc.mean}*|x|" if p == 0 else
+                             f"as x -> {side}, phi - l = (Q(x) + o(1))/x with Q periodic of mean {osc.mean}, so its "
+                             "integral diverges like log|x|")
+    if mean_nonzero is None or p == 1:
+        return "divergent", why_c, None
+    residual = sympy.expand(h - osc.leading - osc.rest_limit)  # R: tends to 0
+    rest = ("integrable",) if residual == 0 else _tail_verdict(residual, end)
+    if rest[0] == "integrable":
+        return 0, why_c, (f"the partial integrals of phi - l have no limit: as x -> {side} they are a "
+                          "nonconstant periodic function (phi - l is periodic with mean 0) plus a convergent integral")
+    if rest[0] in (1, -1):
+        return rest[0], why_c, (f"as x -> {side}, phi - l is periodic with mean 0 plus a term whose "
+                                "integral diverges")
+    return "divergent", why_c, None
 
 
 @engine_call
 @lru_cache(maxsize=256)
 def areas(phi, alpha_plus, alpha_minus, dps=30):
-    """``(C, B)`` as :class:`Quantity` objects, given the slope Quantities."""
+    """``(C, B)`` as :class:`Quantity` objects, given the slope Quantities.
+
+    >>> from symsig.activations import x
+    >>> from symsig.calculus import slopes
+    >>> c, b = areas(sympy.sin(x), *slopes(sympy.sin(x), 15), 15)
+    >>> str(c), "Barbalat" in c.reason, str(b), "no limit" in b.reason
+    ('oo', True, 'undefined', True)
+    """
     if not (alpha_plus.is_finite and alpha_minus.is_finite):
         reason = "a slope is infinite or undefined, so phi has no asymptotic lines"
         return (Quantity.undefined(reason, "tail analysis", dps),) * 2
@@ -317,25 +477,36 @@ def areas(phi, alpha_plus, alpha_minus, dps=30):
     singular = _singular_verdict(phi, parts, dps)
     if singular is not None:
         return singular
-    verdicts = [_tail_verdict(parts[0][2], -oo), _tail_verdict(parts[-1][2], oo)]
+    tails = [_tail_verdict(parts[-1][2], oo), _tail_verdict(parts[0][2], -oo)]
+    verdicts = [verdict for verdict, _, _ in tails]
     if None in verdicts:
         reason = "cannot decide whether phi approaches its asymptotic lines integrably"
         return (Quantity.undefined(reason, "tail analysis", dps),) * 2
-    if any(v != "integrable" for v in verdicts):
-        signs = {v for v in verdicts if v != "integrable"}
-        c = Quantity.infinite(1, "tail analysis: phi - l is not integrable", dps)
-        b = (Quantity.infinite(signs.pop(), "tail analysis: phi - l is not integrable", dps)
-             if len(signs) == 1 else
-             Quantity.undefined("the two tails of phi - l diverge with opposite signs", "tail analysis", dps))
-        return c, b
-    return _finite_areas(parts, dps)
+    if all(v == "integrable" for v in verdicts):
+        return _finite_areas(parts, dps)
+    method = "tail analysis: phi - l is not integrable"
+    why_c = next((why for _, why, _ in tails if why), None)
+    c = Quantity.infinite(1, method, dps, reason=why_c)
+    signs = {v for v in verdicts if v in (1, -1)}
+    if "divergent" in verdicts:
+        b = Quantity.undefined("not decided: phi - l is not absolutely integrable, and whether its signed "
+                               "integral converges, or to which infinity it diverges, is not decided",
+                               "tail analysis", dps, cause=ConvergenceError)
+    elif len(signs) == 2:
+        b = Quantity.undefined("the two tails of phi - l diverge with opposite signs", "tail analysis", dps)
+    elif signs:  # a tail whose partial integrals stay bounded does not stop the divergence
+        sign = signs.pop()
+        b = Quantity.infinite(sign, method, dps, reason=next((w for v, _, w in tails if v == sign and w), None))
+    else:
+        b = Quantity.undefined(next(w for v, _, w in tails if v == 0), "tail analysis", dps)
+    return c, b
 
 
 def _singular_verdict(phi, parts, dps):
     """``(C, B)`` when phi - l is not integrable near a finite point, else None.
 
     C is then +oo; B is +-oo only when every divergent part (singular points
-    and tails) has the same sign.
+    and tails) has the same sign (a tail whose partial integrals stay bounded does not count).
     """
     try:
         found = singular_divergences(decompose(phi))
@@ -349,8 +520,8 @@ def _singular_verdict(phi, parts, dps):
     c = Quantity.infinite(1, "singularity analysis", dps, reason=reason)
     if len(signs) == 1:
         sign = signs.pop()
-        tails = [_tail_verdict(parts[0][2], -oo), _tail_verdict(parts[-1][2], oo)]
-        if all(t == "integrable" or t == sign for t in tails):
+        tails = [_tail_verdict(parts[0][2], -oo)[0], _tail_verdict(parts[-1][2], oo)[0]]
+        if all(t in ("integrable", 0, sign) for t in tails):
             return c, Quantity.infinite(sign, "singularity analysis", dps, reason=reason)
     return c, Quantity.undefined(f"{reason}, and the divergent parts of the signed area have both "
                                  "signs (or undecided ones)", "singularity analysis", dps)

@@ -613,8 +613,9 @@ def derivative_range(phi, dps=20):
     Exact when those points are (piecewise-linear phi, tanh, GELU, ...).
 
     When phi' is unbounded near a finite point (1/x, tan x) the unbounded side is
-    ``-oo``/``oo`` and the other side None (not computed); a phi' without a limit at
-    +-oo (sin x) raises :class:`ConvergenceError`.
+    ``-oo``/``oo`` and the other side None (not computed); a periodic phi' (sin x) gives its
+    range over one period; a phi' with neither a limit at +-oo nor a period there raises
+    :class:`ConvergenceError`.
 
     >>> derivative_range("tanh")[:2]
     (0, 1)
@@ -638,7 +639,7 @@ def derivative_range(phi, dps=20):
         signs = {_blow_up_sign(p.expr, pole, side) for p in dpieces.pieces for side in (-1, 1)
                  if p.lo < pole + side * sympy.Rational(1, 10**9) < p.hi}
         return (-oo if -1 in signs else None), (oo if 1 in signs else None), f"phi' is unbounded near x = {pole}"
-    values, exact, reason = slope_values(phi, dps)
+    values, exact, reason = slope_values(phi, dps, one_period=True)  # a periodic phi' (cos) spans one period
     if values is None:
         raise ConvergenceError(f"the range of phi' is not decided: {reason}")
     method = ("exact: phi' at breakpoints, limits at +-oo and critical points of phi'" if exact else

@@ -92,8 +92,9 @@ def test_kernel_bound_odd_inputs():
 def test_derivative_range_odd_inputs():
     assert derivative_range("1/x")[0] == -sympy.oo  # phi' = -1/x^2
     assert derivative_range("Heaviside(x)")[1] == sympy.oo  # a Dirac mass in phi'
+    assert derivative_range("sin(x)")[:2] == (-1, 1)  # cos has no limit at +-oo: one period decides
     with pytest.raises(ConvergenceError):
-        derivative_range("sin(x)")  # cos has no limit at +-oo
+        derivative_range("sin(x) + tanh(x)")  # neither a limit nor a period at +-oo
     # a jump is not Lipschitz: no contraction certificate (was rate 0)
     assert not lyapunov("Heaviside(x)").contraction["holds"]
     with pytest.raises(DomainError):
