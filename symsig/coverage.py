@@ -5,9 +5,9 @@ way users write them (Piecewise forms, SIREN, Snake, rational functions, ...).
 Columns are the nine signature components at sigma = 1, the closed forms in
 sigma, the dual kernel, the smoothness degree (Hermite decay), the variance
 map's fixed points and an affine-law check.  Each cell is one :class:`Cell`:
-``exact``, ``numeric``, ``oo``, ``undefined`` (with the mathematical reason)
-or ``error`` (what was refused and why).  "Cannot decide" is not a state a
-cell may have: an undefined cell whose reason says symsig gave up is a bug.
+``exact``, ``numeric``, ``oo``, ``none``, ``undefined`` (with the mathematical
+reason), ``not decided`` (symsig gave up: a gap to close, listed so that it is
+seen) or ``error`` (what was refused and why).
 
 >>> row = coverage_row("relu")
 >>> row["m1"], row["TV"], row["dual"], row["smoothness"]
@@ -49,6 +49,7 @@ class Outcome(StrEnum):
     INFINITE = "oo"
     NONE = "none"  # decided: there is none (no fixed point)
     UNDEFINED = "undefined"
+    UNDECIDED = "not decided"  # symsig could not decide: a gap to close, never a verdict
     ERROR = "error"
 
 
@@ -71,6 +72,8 @@ def _quantity_cell(q):
         return Cell(Outcome.NUMERIC)
     if q.status == INFINITE:
         return Cell(Outcome.INFINITE)
+    if q.cause is not UndefinedError:
+        return Cell(Outcome.UNDECIDED, q.reason or "")
     return Cell(Outcome.UNDEFINED, q.reason or "")
 
 
@@ -167,7 +170,7 @@ def to_markdown(matrix):
         marks = []
         for column in COLUMNS:
             cell = row[column]
-            if cell.outcome in (Outcome.NONE, Outcome.UNDEFINED, Outcome.ERROR) and cell.detail:
+            if cell.outcome in (Outcome.NONE, Outcome.UNDEFINED, Outcome.UNDECIDED, Outcome.ERROR) and cell.detail:
                 notes.append(f"* {label}, {column}: {cell.detail}")
                 marks.append(f"{cell.outcome} [{len(notes)}]")
             else:
