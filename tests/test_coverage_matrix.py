@@ -1,6 +1,13 @@
 """The coverage matrix: one decided cell per (activation, engine) for each class of row."""
 
+import pytest
+
 from symsig.coverage import COLUMNS, Outcome, coverage_row, default_rows, to_markdown
+
+
+@pytest.fixture(scope="module")
+def oscillating():
+    return coverage_row("x*sin(x)")
 
 
 def test_default_rows_hold_every_class():
@@ -23,11 +30,11 @@ def test_jumping_row_is_decided_not_failed():
     assert row["fixed_points"].outcome == Outcome.UNDEFINED and "Dirac" in row["fixed_points"].detail
 
 
-def test_oscillating_slope_is_undefined_with_the_reason():
-    row = coverage_row("x*sin(x)")
+def test_oscillating_slope_is_undefined_with_the_reason(oscillating):
+    row = oscillating
     assert row["alpha_plus"].outcome == Outcome.UNDEFINED and "oscillates" in row["alpha_plus"].detail
 
 
-def test_markdown_numbers_the_reasons():
-    text = to_markdown({"x*sin(x)": coverage_row("x*sin(x)")})
+def test_markdown_numbers_the_reasons(oscillating):
+    text = to_markdown({"x*sin(x)": oscillating})
     assert "undefined [1]" in text and "\n1. x*sin(x), alpha_plus: " in text

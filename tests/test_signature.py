@@ -72,7 +72,7 @@ def test_regularity_of_closed_form_activations():
         close(tv, 1 + 4 * (r2 * mpmath.npdf(r2) - mpmath.ncdf(-r2)), 40)
 
 
-@pytest.mark.parametrize("dps", [15, 50, 100])
+@pytest.mark.parametrize("dps", [15, 50, pytest.param(100, marks=pytest.mark.slow)])
 def test_tanh_and_sigmoid_identities(dps):
     for sigma in SIGMAS:
         tanh = signature("tanh", sigma=sigma, dps=dps, extras=("chi",))
