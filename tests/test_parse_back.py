@@ -66,7 +66,9 @@ def test_the_error_for_an_unsupported_form_says_what_is_supported():
         get_activation("x[0]")
 
 
-@pytest.mark.parametrize("name", ["leaky_relu", "elu", "hardswish", "relu6"])
+@pytest.mark.parametrize("name", ["leaky_relu", "elu", "hardswish", "relu6",
+                                  *(pytest.param(n, marks=pytest.mark.slow) for n in sorted(catalogue())
+                                    if n not in ("leaky_relu", "elu", "hardswish", "relu6"))])
 def test_signature_of_the_printed_form_equals_the_named_one(name):
     named = signature(name, sigma="0.7", dps=20).as_dict()
     printed = signature(sympy.sstr(get_activation(name).expr), sigma="0.7", dps=20).as_dict()
