@@ -152,13 +152,18 @@ def default_rows():
 
 @engine_call
 def coverage_matrix(rows=None, dps=15, on_row=None):
-    """``{label: row}`` for ``rows`` (default :func:`default_rows`); ``on_row(label, row)`` after each."""
+    """``{label: row}`` for ``rows`` (default :func:`default_rows`); ``on_row(label, row)`` after each.
+
+    On KeyboardInterrupt the rows finished so far are returned."""
     rows = default_rows() if rows is None else rows
     matrix = {}
-    for label, activation in rows.items():
-        matrix[label] = coverage_row(activation, dps)
-        if on_row is not None:
-            on_row(label, matrix[label])
+    try:
+        for label, activation in rows.items():
+            matrix[label] = coverage_row(activation, dps)
+            if on_row is not None:
+                on_row(label, matrix[label])
+    except KeyboardInterrupt:  # the finished rows are kept
+        pass
     return matrix
 
 

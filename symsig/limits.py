@@ -45,3 +45,8 @@ MAX_SYMBOLIC_NODES = 300
 #: ``tanh(tanh(tanh(x)))`` is 3; deeper towers are decided by symsig's structural
 #: limits or numerically.
 MAX_LIMIT_NESTING = 3
+
+#: Most terms of a Mittag-Leffler asymptotic series handed to Gruntz: where the algebraic
+#: series cancels to every order (e^x - 1 written as x E_{1,2}(x), differentiated), Gruntz
+#: would ask for ever more terms.
+MAX_ASERIES_TERMS = 24

@@ -138,3 +138,16 @@ def test_gated_gelu_total_variation():
         r = mpmath.sqrt(2)
         truth = 2 * (mpmath.ncdf(r) - mpmath.ncdf(-r)) + 4 * r * mpmath.npdf(r) - 1
         assert tv.error < mpmath.mpf(10) ** -20 * truth and abs(tv.value - truth) <= tv.error
+
+
+def test_an_asymptotic_series_that_cancels_to_every_order_stops():
+    """x E_{1,2}(x) = e^x - 1: the algebraic series of its derivative at -oo cancels to every
+    order, and Gruntz asked for ever more terms (the coverage run hung for 15 minutes); now
+    MAX_ASERIES_TERMS stops it and the limit is left to the numeric path."""
+    import sympy
+    from symsig.activations import x
+    from symsig.calculus import symbolic_limit
+    from symsig.mittag_leffler.gated import preset
+    derivative = sympy.diff(preset("elu_negative"), x)
+    assert symbolic_limit(derivative, -sympy.oo) is None
+    assert symbolic_limit(derivative, sympy.oo) == sympy.oo

@@ -26,6 +26,7 @@ from sympy import Add, Float, Order, Rational, S, ceiling, erfc, exp, gamma, hyp
 from sympy.core.function import ArgumentIndexError, DefinedFunction, PoleError
 from sympy.core.logic import fuzzy_and
 
+from .. import limits
 from ..errors import InputError
 from ..precision import active_digits
 from .numeric import mittag_leffler
@@ -304,6 +305,9 @@ def _algebraic_aseries(a, b, z, n, x, logx):
     if not (power.is_number and power.is_negative):
         return None
     count = int(ceiling(n / -power)) + 1
+    if count > limits.MAX_ASERIES_TERMS:
+        raise NotImplementedError(f"the asymptotic series of E_{{{a},{b}}} would need {count} terms, more than "
+                                  f"MAX_ASERIES_TERMS = {limits.MAX_ASERIES_TERMS} (symsig.limits)")
     terms = [-z ** -k / gamma(b - a * k) for k in range(1, count + 1)]
     if all(t == 0 for t in terms):  # a = 1, integer b <= 1: E is exponentially small there
         return None
