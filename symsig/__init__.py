@@ -2,16 +2,20 @@
 
 Layers, with dependencies pointing one way (CLI -> API -> engines):
 
-* :mod:`symsig.activations` -- the catalogue and the safe parser;
+* :mod:`symsig.parsing`, :mod:`symsig.activations` -- the safe parser and the catalogue;
+* :mod:`symsig.precision` -- one private mpmath context per call;
+* :mod:`symsig.components` -- what each component of the signature is (the registry);
 * :mod:`symsig.calculus` -- symbolic pieces, jumps, slopes, smoothness, growth;
 * :mod:`symsig.exact` -- rule-based closed forms of Gaussian integrals;
-* :mod:`symsig.quadrature` -- the arbitrary-precision numeric engine;
+* :mod:`symsig.quadrature`, :mod:`symsig.roots` -- the one integrator and the one root finder;
 * :mod:`symsig.gaussian` -- E[f(mu + sigma Z)], exact first, quadrature as the fallback;
 * :mod:`symsig.regularity` -- TV(phi'), Lip, C, B;
-* :mod:`symsig.signature` -- the nine-component signature and its registry;
+* :mod:`symsig.facts` -- what is known about one activation, computed once;
+* :mod:`symsig.signature` -- the nine-component signature;
 * :mod:`symsig.laws` -- affine reparameterization laws with checked proofs;
 * :mod:`symsig.mittag_leffler` -- Mittag-Leffler functions and gated activations;
 * :mod:`symsig.kernels`, :mod:`symsig.stability` -- dual kernels, Hermite spectra, variance maps;
+* :mod:`symsig.coverage` -- every activation through every engine;
 * :mod:`symsig.formats`, :mod:`symsig.table`, :mod:`symsig.cli` -- output and the command line.
 
 >>> import symsig
