@@ -134,7 +134,7 @@ def test_mittag_leffler_activation_series_against_elementary_quadrature():
     _agree(series, elementary.value, 30)
 
 
-@pytest.mark.parametrize("dps", [200, 300])
+@pytest.mark.parametrize("dps", [200, pytest.param(300, marks=pytest.mark.slow)])
 def test_three_hundred_digits(dps):
     """dps up to 300: tanh's g1 = 1 - m2, and the shifted-kink closed form."""
     g1, m2 = expectations([sympy.diff(sympy.tanh(x), x), sympy.tanh(x) ** 2], sigma="0.8", dps=dps)

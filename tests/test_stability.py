@@ -32,7 +32,10 @@ def _stable_point(result):
     return result.points[0]
 
 
-@pytest.mark.parametrize("name", sorted(NOTES_TABLE))
+# the exact ones and tanh in the default run: test_regularity_independent checks the other numeric
+# fixed points to 30 digits
+@pytest.mark.parametrize("name", [n if n in ("relu", "leaky_relu", "tanh") else pytest.param(n, marks=pytest.mark.slow)
+                                  for n in sorted(NOTES_TABLE)])
 def test_fixed_point_table_of_the_notes(name):
     for (sw, sb), printed in zip(PAIRS, NOTES_TABLE[name]):
         result = variance_fixed_points(name, sw, sb, dps=10)
