@@ -108,8 +108,8 @@ def _smoothness(expr):
 def _fixed_points(expr, dps):
     from .stability import variance_fixed_points
     vmap = variance_fixed_points(expr, 2, "0.1", dps=dps)
-    if not vmap.points:
-        return Cell(Outcome.NONE if vmap.exact else Outcome.UNDEFINED, vmap.reason or "no fixed point")
+    if not vmap.points:  # exact: proved there is none; numeric: a scan found none, which proves nothing
+        return Cell(Outcome.NONE if vmap.exact else Outcome.UNDECIDED, vmap.reason or "no fixed point")
     return Cell(Outcome.EXACT if vmap.exact else Outcome.NUMERIC, f"{len(vmap.points)} point(s)")
 
 
