@@ -519,19 +519,17 @@ def _edge_point(stats, q, dps):
                 return None
             chi, e_chi = _gain(stats, qq, digits)
             sw, e_sw = 1 / chi, e_chi / chi**2
-            # sigma_b^2 is a difference of two numbers of size q: retry with the digits it lost
-            lost = 0 if sb == 0 else int(mp.ceil(mp.log10(abs(qq) / abs(sb)))) if abs(sb) < abs(qq) else 0
             if sb < -e_sb:
                 return None
+            # sigma_b^2 is a difference of two numbers of size q: retry with the digits it lost
+            lost = 0 if sb == 0 or abs(sb) >= abs(qq) else int(mp.ceil(mp.log10(abs(qq) / abs(sb))))
             if e_sb <= abs(sb) * mp.mpf(10) ** (-dps) or lost == 0:
-                method = "sigma_b^2 = q - m2(sqrt q)/E[phi'^2] at raised precision" if digits > dps else \
-                    "sigma_b^2 = q - m2(sqrt q)/E[phi'^2]"
-                return EdgePoint(Quantity.from_exact(q, "given", dps),
-                                 Quantity.numeric(+sw, +e_sw, "1/E[phi'(sqrt q Z)^2]", dps),
-                                 Quantity.numeric(+max(sb, 0 * sb), +e_sb, method, dps))
+                break
         digits = dps + lost + 10
+    # after MAX_EDGE_RETRIES the last values stand, with the error that says how many digits survived
+    method = "sigma_b^2 = q - m2(sqrt q)/E[phi'^2]" + (" at raised precision" if digits > dps else "")
     return EdgePoint(Quantity.from_exact(q, "given", dps), Quantity.numeric(+sw, +e_sw, "1/E[phi'(sqrt q Z)^2]", dps),
-                     Quantity.numeric(+max(sb, 0 * sb), +e_sb, "sigma_b^2 = q - m2/chi (cancels)", dps))
+                     Quantity.numeric(+max(sb, 0 * sb), +e_sb, method, dps))
 
 
 def _exact_edge_point(stats, q, dps):
