@@ -14,7 +14,7 @@ import sys
 
 from ..errors import SymsigError
 
-SUBCOMMAND_MODULES = ("catalogue", "signature", "table", "ml", "laws", "kernels", "coverage")
+SUBCOMMAND_MODULES = ("catalogue", "signature", "table", "ml", "laws", "kernels", "coverage", "plot")
 """Modules of this package that add subcommands, in the order of ``symsig --help``."""
 
 
