@@ -15,6 +15,7 @@ x*(tanh(x) + 1)/2
 """
 
 import ast
+import inspect
 import math
 from dataclasses import dataclass, field
 
@@ -205,8 +206,6 @@ def _build(name, params):
     try:
         expr = _CATALOGUE[name](**params)
     except TypeError:
-        import inspect
-
         accepted = list(inspect.signature(_CATALOGUE[name]).parameters)
         raise InputError(f"{name} takes the parameters {accepted or 'none'}, got {sorted(params)}") from None
     return Activation(name, expr, dict(params))
@@ -355,8 +354,8 @@ def supported_functions():
 def parse_activation(text):
     """Parse a string into an :class:`Activation` without evaluating any code.
 
-    Accepts catalogue names (``"gelu"``), names with keyword parameters
-    (``"swish(beta=2)"``), catalogue activations applied to an expression
+    Accepts catalogue names (``"gelu"``), names with parameters (``"swish(beta=2)"``,
+    ``"leaky_relu(0.2)"``), catalogue activations applied to an expression
     (``"relu(x - 1)"``) and arithmetic in ``x`` with the usual functions.
     Decimal literals are exact: ``0.044715`` is 8943/200000.  The text must
     stay within the limits of :mod:`symsig.limits` (length, size, depth).
@@ -365,6 +364,8 @@ def parse_activation(text):
     x*tanh(exp(x))
     >>> parse_activation("relu(x - 0.3)").expr
     Max(0, x - 3/10)
+    >>> parse_activation("leaky_relu(0.2)").expr  # a number is a parameter, by position or keyword
+    Piecewise((x, x >= 0), (x/5, True))
     >>> parse_activation("__import__('os')")
     Traceback (most recent call last):
     ...
@@ -377,9 +378,18 @@ def parse_activation(text):
         return _build(stripped, {})
     body, source = read_tree(stripped, "the activation")
     reader = _reader(source, {"x": x})
-    if (isinstance(body, ast.Call) and isinstance(body.func, ast.Name)
-            and body.func.id in _CATALOGUE and not body.args):
-        return _build(body.func.id, {kw.arg: reader.convert(kw.value) for kw in body.keywords})
+    if isinstance(body, ast.Call) and isinstance(body.func, ast.Name) and body.func.id in _CATALOGUE:
+        args = [reader.convert(arg) for arg in body.args]
+        # numbers in the call are parameters (leaky_relu(0.2), as in the conventions), an argument
+        # in x applies the activation to it (relu(x - 1))
+        if not any(isinstance(arg, sympy.Basic) and arg.has(x) for arg in args):
+            names = list(inspect.signature(_CATALOGUE[body.func.id]).parameters)
+            if len(args) > len(names):
+                raise InputError(f"{body.func.id} takes the parameters {names or 'none'}, got {len(args)} "
+                                 f"positional value(s) in {stripped!r}")
+            params = dict(zip(names, args))
+            params.update({kw.arg: reader.convert(kw.value) for kw in body.keywords})
+            return _build(body.func.id, params)
     return Activation(stripped, _check_expression(reader.convert(body)))
 
 

@@ -56,10 +56,36 @@ def nesting(expr):
     return depth.get(expr, 0) if isinstance(expr, sympy.Basic) else 0
 
 
+def largest_multiple(expr):
+    """Largest ``|n|`` of an integer multiple ``n u`` in the argument of exp or a trigonometric or
+    hyperbolic function: the degree SymPy's polynomial code sees (``exp(-3528)`` is ``E**-3528``).
+
+    >>> t = sympy.Symbol("t")
+    >>> largest_multiple(sympy.exp(-7200 * t**2) * sympy.cos(30) + sympy.sin(3 * t + 1))
+    7200
+    >>> largest_multiple(9 - 9 * sympy.exp(-3528) * sympy.cos(30))
+    3528
+    """
+    multiple = 0
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, _MULTIPLIED):
+            for term in sympy.Add.make_args(node.args[0]):
+                coeff = term.as_coeff_Mul()[0]
+                if coeff.is_Rational:
+                    multiple = max(multiple, abs(coeff.p))
+    return multiple
+
+
+_MULTIPLIED = (sympy.exp, sympy.sin, sympy.cos, sympy.tan, sympy.sinh, sympy.cosh, sympy.tanh)
+
+
 def small(*exprs, cap=None):
-    """True when every SymPy argument has at most ``cap`` (default MAX_SYMBOLIC_NODES) nodes."""
+    """True when every SymPy argument has at most ``cap`` (default MAX_SYMBOLIC_NODES) nodes and
+    no multiple above MAX_SYMBOLIC_MULTIPLE (:func:`largest_multiple`)."""
     cap = limits.MAX_SYMBOLIC_NODES if cap is None else cap
-    return all(size(e, cap) <= cap for e in exprs)
+    return all(size(e, cap) <= cap and (not isinstance(e, sympy.Basic)
+                                        or largest_multiple(e) <= limits.MAX_SYMBOLIC_MULTIPLE)
+               for e in exprs)
 
 
 def attempt(func, *args, cap=None, **kwargs):

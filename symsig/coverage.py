@@ -108,8 +108,13 @@ def _smoothness(expr):
 def _fixed_points(expr, dps):
     from .stability import variance_fixed_points
     vmap = variance_fixed_points(expr, 2, "0.1", dps=dps)
-    if not vmap.points:  # exact: proved there is none; numeric: a scan found none, which proves nothing
-        return Cell(Outcome.NONE if vmap.exact else Outcome.UNDECIDED, vmap.reason or "no fixed point")
+    if not vmap.points and vmap.exact:
+        return Cell(Outcome.NONE, vmap.reason or "no fixed point")
+    if not vmap.points:
+        # a scan with a decided tail sign is as numeric as the scan that finds points; an undecided
+        # tail, or a sign change beyond q_max, leaves the question open
+        return Cell(Outcome.NUMERIC if vmap.complete else Outcome.UNDECIDED,
+                    f"none found: {vmap.reason}" if vmap.complete else vmap.reason)
     return Cell(Outcome.EXACT if vmap.exact else Outcome.NUMERIC, f"{len(vmap.points)} point(s)")
 
 

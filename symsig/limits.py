@@ -41,6 +41,12 @@ def approx_digits(n):
 #: same "no closed form" on every machine instead of a result that depends on time.
 MAX_SYMBOLIC_NODES = 300
 
+#: Largest integer multiple ``n`` in ``exp(n u)``, ``cos(n u)``, ... (u symbolic) handed to an
+#: open-ended SymPy algorithm: SymPy's polynomial code sees ``exp(-7200 sigma**2)`` as a power
+#: of degree 7200 of ``exp(sigma**2)`` and factors it for minutes (``simplify`` of the moments
+#: of ``sin(60 x)``), although the expression has 9 nodes.
+MAX_SYMBOLIC_MULTIPLE = 100
+
 #: Deepest nesting of transcendental functions handed to SymPy's ``limit`` (Gruntz):
 #: ``tanh(tanh(tanh(x)))`` is 3; deeper towers are decided by symsig's structural
 #: limits or numerically.

@@ -144,18 +144,29 @@ def _evaluate_exact(expr):
 
 
 def without_erf_cancellation(expr):
-    """``c + k erf(u)`` with ``c = +-k`` as ``+-k erfc(-+u)``: far in a tail (gelu at mu = -30,
-    Phi(mu) at mu = -1e20) the sum cancels every digit.
+    """``F (c + k erf(u))`` with ``c = +-k`` as ``+-k F erfc(-+u)``: far in a tail (gelu at
+    mu = -30, Phi(mu) at mu = -1e20, ELU's exp(2 s^2) (1 - erf(sqrt(2) s)) at s = 6) the sum
+    cancels every digit.  ``F`` is any common factor of the two terms.
 
     >>> u = sympy.Symbol("u")
     >>> without_erf_cancellation(sympy.Rational(1, 2) - sympy.erf(u) / 2)
     erfc(u)/2
+    >>> without_erf_cancellation(sympy.exp(u**2) - sympy.exp(u**2) * sympy.erf(u) + u)
+    u + exp(u**2)*erfc(u)
     """
-    def stable(term):
-        constant, rest = term.as_coeff_Add()
-        for arg in sympy.Add.make_args(rest):
-            k, erf = arg.as_coeff_Mul()
-            if isinstance(erf, sympy.erf) and constant and constant / k in (1, -1):
-                return rest - arg + constant * sympy.erfc(-(constant / k) * erf.args[0], evaluate=False)
-        return term
+    def stable(add):
+        terms = list(add.args)
+        for i, term in enumerate(terms):
+            erfs = [f for f in sympy.Mul.make_args(term) if isinstance(f, sympy.erf)]
+            if len(erfs) != 1:
+                continue
+            cofactor = term / erfs[0]
+            for j, other in enumerate(terms):
+                # other + cofactor erf(u) = +-cofactor erfc(-+u) when other = +-cofactor
+                sign = 1 if other == cofactor else -1 if other == -cofactor else 0
+                if j != i and sign:
+                    paired = sign * cofactor * sympy.erfc(-sign * erfs[0].args[0], evaluate=False)
+                    rest = [t for k, t in enumerate(terms) if k not in (i, j)]
+                    return stable(sympy.Add(*rest, paired)) if rest else paired
+        return add
     return expr.replace(lambda e: e.is_Add and e.has(sympy.erf), stable)

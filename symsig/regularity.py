@@ -386,6 +386,25 @@ def _asymptote_residual(phi, alpha_plus, alpha_minus):
     return out
 
 
+def asymptote_offsets(phi, alpha_plus, alpha_minus):
+    """``((c+, settles+), (c-, settles-))``: the limits c of phi - alpha x at +-oo (exact slopes
+    given), and whether phi - alpha x - c is integrable on that tail; None where a limit is not
+    finite or not decided.
+
+    >>> from symsig.activations import x
+    >>> asymptote_offsets(sympy.Piecewise((x, x > 0), (sympy.exp(x) - 1, True)), 1, 0)
+    ((0, True), (-1, True))
+    """
+    parts = _asymptote_residual(phi, alpha_plus, alpha_minus)
+    found = []
+    for h, end in ((parts[-1][2], oo), (parts[0][2], -oo)):
+        offset = _limit(h, end)
+        if offset is None or not offset.is_finite:
+            return None
+        found.append((offset, _tail_verdict(h - offset, end)[0] == "integrable"))
+    return tuple(found)
+
+
 def _tail_verdict(h, end):
     """``(verdict, why_c, why_b)`` for the tail of integral h at ``end``.  The verdict is
     'integrable'; +1/-1, the sign of a divergent tail of integral h; 0 when integral |h|
@@ -485,7 +504,10 @@ def areas(phi, alpha_plus, alpha_minus, dps=30):
     if all(v == "integrable" for v in verdicts):
         return _finite_areas(parts, dps)
     method = "tail analysis: phi - l is not integrable"
-    why_c = next((why for _, why, _ in tails if why), None)
+    ends = [end for end, verdict in zip(("+oo", "-oo"), verdicts) if verdict != "integrable"]
+    why_c = next((why for _, why, _ in tails if why), None) or (
+        f"phi - l is not integrable at {' and '.join(ends)} (it does not tend to 0, or tends to 0 like 1/|x| "
+        "or slower)")
     c = Quantity.infinite(1, method, dps, reason=why_c)
     signs = {v for v in verdicts if v in (1, -1)}
     if "divergent" in verdicts:

@@ -29,8 +29,8 @@ from .errors import ConvergenceError, DivergenceError, DomainError, InputError, 
 from .gaussian import SIGMA, exact_form, expectations
 from .facts import facts
 from .precision import check_dps, COMPLEX, engine_call, exact_number, lambdify_mpmath, mp, to_mpmath, workdps
-from .quantity import INFINITE, UNDEFINED, Quantity
-from .regularity import bracket_scan, slope_values
+from .quantity import INFINITE, UNDEFINED, Quantity, without_erf_cancellation
+from .regularity import asymptote_offsets, bracket_scan, slope_values
 from .roots import refine_root
 from .singularities import SingularityUnknown, expectation_verdict, leading_term, unbounded_near
 
@@ -68,7 +68,8 @@ class _Stats:
         self.integrands = (self.pieces.map(lambda e: e**2), self.dpieces.map(lambda e: e**2), both,
                            self.dpieces.map(lambda e: x**2 * e**2))
         self.exact = [_exact_in_sigma(f) for f in self.integrands]
-        self.funcs = [None if e is None else lambdify_mpmath(SIGMA, e) for e in self.exact]
+        self.funcs = [None if e is None else lambdify_mpmath(SIGMA, without_erf_cancellation(e))
+                      for e in self.exact]
         self.reasons = {}
 
     def at(self, s, dps, which=(M2, CHI, XPP, A), lenient=False):
@@ -80,10 +81,10 @@ class _Stats:
         """
         result, todo = {}, []
         for i in which:
-            value = _real_finite(self.funcs[i], s) if self.funcs[i] is not None else None
-            if value is not None:
-                result[i] = (value, 10 * mp.eps * max(1, abs(value)))
-            else:  # no closed form, or one that is not a finite real here: the engine decides
+            found = _closed_value(self.funcs[i], s) if self.funcs[i] is not None else None
+            if found is not None:
+                result[i] = found
+            else:  # no closed form, or one not finite, real and well-conditioned here: the engine decides
                 todo.append(i)
         if todo:
             found = expectations([self.integrands[i] for i in todo], sigma=s, dps=dps, exact=False)
@@ -127,6 +128,22 @@ def _real_pieces(known):
     except DivergenceError:
         pass  # E[phi] itself is not needed; the statistics used are decided one by one
     return pieces
+
+
+def _closed_value(func, s):
+    """``(func(s), error)`` from two evaluations 10 and 30 digits finer than the working
+    precision, or None when the closed form is not a finite real number at ``s`` or the two
+    disagree beyond the working digits (a cancelling form far out: the quadrature decides)."""
+    values = []
+    for extra in (10, 30):
+        with mp.workdps(mp.dps + extra):
+            value = _real_finite(func, s)
+        if value is None:
+            return None
+        values.append(value)
+    coarse, fine = values
+    error = abs(fine - coarse) + 10 * mp.eps * max(1, abs(fine))
+    return None if error > mp.mpf(10) ** (2 - mp.dps) * max(1, abs(fine)) else (+fine, +error)
 
 
 def _real_finite(func, s):
@@ -187,11 +204,15 @@ class VarianceMap:
     reason: str = None  # why there is no (or no further) finite fixed point
     every_q_fixed: bool = False
     notes: list = field(default_factory=list)
+    # numeric scans: the sign of F(q) - q beyond q_max is decided and agrees with the scan's last
+    # value, so no fixed point lies beyond q_max (exact results are always complete)
+    complete: bool = True
 
     def as_dict(self):
         return {"sigma_w2": str(self.sigma_w2), "sigma_b2": str(self.sigma_b2), "exact": self.exact,
                 "method": self.method, "fixed_points": [p.as_dict() for p in self.points],
-                "every_q_fixed": self.every_q_fixed, "reason": self.reason, "notes": self.notes}
+                "every_q_fixed": self.every_q_fixed, "reason": self.reason, "notes": self.notes,
+                "complete": self.complete}
 
 
 def _parameters(sigma_w2, sigma_b2):
@@ -302,11 +323,24 @@ def _tail_sign(phi, sw, sb, dps):
     if gain != 1:
         sign = 1 if gain > 1 else -1
         return sign, f"F(q)/q -> sigma_W^2 (alpha+^2 + alpha-^2)/2 = {sympy.N(gain, 6)}"
-    if sb > 0:
-        return 1, ("critical slope sigma_W^2 (alpha+^2 + alpha-^2)/2 = 1 and sigma_b^2 > 0: "
-                   "F(q) - q -> sigma_b^2 + sigma_W^2 (m2(sqrt q) - q (alpha+^2 + alpha-^2)/2), "
-                   "whose correction vanishes like q^(-1/2) when phi approaches its asymptotes integrably")
-    return None, "critical slope with sigma_b^2 = 0: the tail sign needs higher-order asymptotics"
+    offsets = asymptote_offsets(phi, plus.exact, minus.exact) if plus.exact is not None \
+        and minus.exact is not None else None
+    if offsets is None or not (offsets[0][1] and offsets[1][1]):
+        return None, ("critical slope sigma_W^2 (alpha+^2 + alpha-^2)/2 = 1, and phi does not provably settle "
+                      "on lines alpha x + c at +-oo with an integrable remainder: the tail sign is not decided")
+    # with h = phi - alpha x = c + r (r integrable and -> 0), m2(s) - s^2 (alpha+^2 + alpha-^2)/2
+    # = 2 E[alpha x h] + E[h^2] = 2 kappa s / sqrt(2 pi) + (c+^2 + c-^2)/2 + o(1) (dominated convergence)
+    (c_plus, _), (c_minus, _) = offsets
+    kappa = plus.exact * c_plus - minus.exact * c_minus
+    constant = sb + sw * (c_plus**2 + c_minus**2) / 2
+    why = (f"critical slope sigma_W^2 (alpha+^2 + alpha-^2)/2 = 1; phi - alpha x -> c+ = {c_plus}, "
+           f"c- = {c_minus} with integrable remainders, so F(q) - q = 2 sigma_W^2 kappa sqrt(q/(2 pi)) "
+           f"+ sigma_b^2 + sigma_W^2 (c+^2 + c-^2)/2 + o(1) with kappa = alpha+ c+ - alpha- c- = {kappa}")
+    if kappa != 0 and kappa.is_extended_real:
+        return (1 if kappa > 0 else -1), why
+    if kappa == 0 and constant > 0:
+        return 1, why
+    return None, why + ": the tail sign needs higher-order asymptotics"
 
 
 def _numeric_fixed_points(stats, sw, sb, dps, q_max):
@@ -381,7 +415,8 @@ def _numeric_fixed_points(stats, sw, sb, dps, q_max):
             reason = (f"F(q) - q keeps one sign on the scanned grid [0, {q_max}] (closest to 0: "
                       f"{mp.nstr(values[extreme], 6)} at q = {mp.nstr(grid[extreme], 6)}) and in the "
                       f"tail ({tail_reason}); numeric evidence, not a proof")
-    return VarianceMap(sw, sb, fixed, False, method, reason=reason, notes=notes)
+    return VarianceMap(sw, sb, fixed, False, method, reason=reason, notes=notes,
+                       complete=sign is not None and not beyond)
 
 
 def _numeric_point(stats, w, b, q, dps):

@@ -38,3 +38,30 @@ def test_oscillating_slope_is_undefined_with_the_reason(oscillating):
 def test_markdown_numbers_the_reasons(oscillating):
     text = to_markdown({"x*sin(x)": oscillating})
     assert "undefined [1]" in text and "\n1. x*sin(x), alpha_plus: " in text
+
+
+def test_siren_law_check_finishes_with_the_closed_form():
+    # psi = 3 sin(30 (-2x + 1/2)): E[psi^2] at sigma = 7/10 is 9/2 (1 - e^(-3528) cos 30); simplify
+    # of that used to factor a degree-3528 polynomial in E for minutes
+    import sympy
+    from symsig.activations import x
+    from symsig.laws import affine_law
+    check = affine_law("m2").verify(sympy.sin(30 * x), a=-2, b="1/2", c=3, d=0, sigma="7/10", dps=15)
+    expected = sympy.Rational(9, 2) * (1 - sympy.exp(-3528) * sympy.cos(30))
+    assert sympy.simplify(check.direct.exact - expected) == 0 and str(check.agree) == "agree"
+
+
+def test_gated_exponential_total_variation_is_infinite():
+    # preset elu_negative is e^x - 1 on all of R: phi' = e^x is unbounded, TV(phi') = oo
+    from symsig.facts import facts
+    from symsig.mittag_leffler.gated import preset
+    tv = facts(preset("elu_negative")).total_variation(15)
+    assert tv.status == "infinite" and "unbounded" in tv.method
+
+
+@pytest.mark.parametrize("name", ["elu", "softplus"])
+def test_catalogue_variance_maps_without_fixed_points_are_decided(name):
+    from symsig.coverage import _fixed_points
+    from symsig.activations import get_activation
+    cell = _fixed_points(get_activation(name).expr, 15)
+    assert cell.outcome == Outcome.NUMERIC and cell.detail.startswith("none found")

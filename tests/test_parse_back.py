@@ -74,3 +74,15 @@ def test_signature_of_the_printed_form_equals_the_named_one(name):
     printed = signature(sympy.sstr(get_activation(name).expr), sigma="0.7", dps=20).as_dict()
     named.pop("activation"), printed.pop("activation")
     assert printed == named
+
+
+def test_numbers_in_a_catalogue_call_are_its_parameters():
+    # the conventions write leaky_relu(0.2): the slope, not leaky_relu evaluated at 0.2
+    from symsig.activations import get_activation
+    from symsig.errors import InputError
+    assert get_activation("leaky_relu(0.2)").expr == get_activation("leaky_relu", slope="0.2").expr
+    assert get_activation("relu_pow(2)").expr == get_activation("relu_pow", k=2).expr
+    from symsig.activations import x
+    assert get_activation("leaky_relu(x - 1)").expr == get_activation("leaky_relu").expr.subs(x, x - 1)
+    with pytest.raises(InputError, match="relu takes the parameters none"):
+        get_activation("relu(2)")

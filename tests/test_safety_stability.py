@@ -11,7 +11,8 @@ ONE_TENTH = sympy.Rational(1, 10)
 
 
 @pytest.mark.parametrize("phi, c", [("Max(tanh(-1), -1)", -sympy.tanh(1)), ("(pi)**-1", 1 / sympy.pi),
-                                    ("softplus(relu(1e-3))", sympy.log(1 + sympy.exp(sympy.Rational(1, 1000))))])
+                                    ("pi**-1 + softplus(relu(1e-3))",
+                                     1 / sympy.pi + sympy.log(1 + sympy.exp(sympy.Rational(1, 1000))))])
 def test_constant_activation_has_the_exact_fixed_point(phi, c):
     # phi = c: F(q) = sigma_w2 c^2 + sigma_b2 for every q (was NotImplementedError from real_roots)
     r = variance_fixed_points(phi, sigma_w2="3/2", sigma_b2="0.1", dps=15)

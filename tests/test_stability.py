@@ -192,3 +192,37 @@ def test_tanh_without_bias_has_only_the_marginal_zero_fixed_point():
     # tanh(0) = 0 and tanh'(0) = 1: q* = 0 with F'(0) = 1 exactly; m2(s) < s^2 leaves no other root
     (point,) = variance_fixed_points("tanh", 1, 0, dps=10).points
     assert point.q.value == 0 and point.slope.value == 1 and point.verdict.startswith("marginal")
+
+
+def test_elu_closed_form_of_m2_far_out_keeps_its_digits():
+    # ELU's m2(s) holds exp(2 s^2) (1 - erf(sqrt(2) s)): evaluated as written it cancels every digit
+    # near s = 5.65, where the scan used to see a spurious jump of F(q) - q to +oo
+    result = variance_fixed_points("elu", "2.0", "0.1", dps=15)
+    assert result.points == [] and result.complete
+    assert not any("jumps" in note for note in result.notes)
+    assert "c- = -1" in result.notes[0] and "kappa = alpha+ c+ - alpha- c- = 0" in result.notes[0]
+
+
+@pytest.mark.parametrize("s", ["5.65", "10"])
+def test_elu_statistics_far_out_against_quadrature(s):
+    from symsig.precision import mp, workdps
+    from symsig.stability import M2, _Stats
+    stats = _Stats(get_activation("elu").expr)
+    with workdps(30):
+        value, error = stats.at(mp.mpf(s), 30, (M2,))[M2]
+    with mpmath.workdps(40):
+        reference = _m2_quad("elu", mpmath.mpf(s), dps=40)
+        assert abs(mpmath.mpf(value) - reference) < 1e-27 * reference and mpmath.mpf(error) < 1e-27 * reference
+
+
+@pytest.mark.parametrize("phi, sw, sb, sign", [("x + tanh(x)", "1", "0", 1), ("x - tanh(x)", "1", "0.1", -1)])
+def test_critical_tail_sign_from_the_asymptote_offsets(phi, sw, sb, sign):
+    # phi - x -> c+- = +-1 (x + tanh) or -+1 (x - tanh): F(q) - q ~ 2 kappa sqrt(q / (2 pi)), kappa = 2 c+
+    result = variance_fixed_points(phi, sw, sb, dps=20)
+    assert result.complete and f"kappa = alpha+ c+ - alpha- c- = {2 * sign}" in result.notes[0]
+    if sign < 0:  # F(0) = 0.1 > 0 and F(q) - q -> -oo: exactly one crossing, checked by quadrature
+        (point,) = result.points
+        q = mpmath.mpf(point.q.value)
+        assert abs(_m2_quad(phi, mpmath.sqrt(q)) + mpmath.mpf(sb) - q) < 1e-12
+    else:
+        assert [p.q.value for p in result.points] == [0]

@@ -57,6 +57,10 @@ def _square_root(z):
     return sqrt(z), 1
 
 
+#: Largest integer b whose E_{1,b} is rewritten in elementary form (the form has b terms).
+MAX_ELEMENTARY_B = 12
+
+
 class MittagLeffler(DefinedFunction):
     r"""The two-parameter Mittag-Leffler function.
 
@@ -109,8 +113,9 @@ class MittagLeffler(DefinedFunction):
         a, b, z = self.args
         if (a, b) == (S.One, S.One):
             return exp(z)
-        if (a, b) == (S.One, S(2)):
-            return (exp(z) - 1) / z
+        if a == 1 and b.is_Integer and 2 <= b <= MAX_ELEMENTARY_B:
+            # E_{1,m}(z) = (e^z - sum_{k < m-1} z^k/k!) / z^(m-1): the exponential's series, shifted
+            return (exp(z) - sympy.Add(*(z**k / sympy.factorial(k) for k in range(int(b) - 1)))) / z ** (b - 1)
         if a == 2 and b in (S.One, S(2)):
             w, sign = _square_root(z)
             if sign < 0:

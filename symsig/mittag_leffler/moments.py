@@ -68,10 +68,10 @@ def series_expectation(f, x, sigma, mu=0, dps=30):
     with at_digits(dps + GUARD_DIGITS):  # one private context; _try only changes its precision
         while terms <= MAX_TERMS:
             found = _try(f, x, sigma, mu, dps, terms)
-            if found is not None:
+            if isinstance(found, tuple):
                 return SeriesExpectation(found[0], found[1], f"series (term-by-term Gaussian moments, "
                                          f"{terms} terms)", terms, _exact_series(f, x, sigma, mu))
-            terms *= 2
+            terms = max(2 * terms, found)
     return None
 
 
@@ -88,7 +88,8 @@ def _read(f, x):
 
 
 def _try(f, x, sigma, mu, dps, terms):
-    """(value, error) with `terms` Taylor terms, or None if the terms have not died out."""
+    """(value, error) with `terms` Taylor terms, or, if the terms have not died out, a prediction
+    of how many terms would be needed (:func:`_terms_needed`)."""
     lost = 0
     for _ in range(3):
         wp = dps + GUARD_DIGITS + lost + int(math.log10(terms)) + 2
@@ -102,7 +103,7 @@ def _try(f, x, sigma, mu, dps, terms):
             before = max(abs(p) for p in parts[terms // 2: 3 * terms // 4])
             tail = last * terms  # the last quarter still adds at most this much
             if last >= before or tail > biggest * mp.mpf(10) ** (-wp + 2):
-                return None
+                return _terms_needed(parts)
             error = tail + biggest * mp.mpf(10) ** (-wp + 2) * terms
             if total and error <= abs(total) * mp.mpf(10) ** (-dps - 1):
                 return total, error
@@ -110,7 +111,24 @@ def _try(f, x, sigma, mu, dps, terms):
                 lost = int(float(mp.log10(biggest / abs(total)))) + 5
             else:
                 return total, error  # an exact zero (odd f at mu = 0): error is absolute
-    return None
+    return 2 * terms
+
+
+def _terms_needed(parts):
+    """Terms a series whose last ``parts`` still matter would need, predicted from their growth.
+
+    For an entire function of order 1 and type tau the parts c_k E[X^k] behave like
+    (tau sigma)^k / sqrt(k!) (every other one may vanish), so |part_k / part_(k-2)| is about
+    (tau sigma)^2 / k: the parts peak near k = k * ratio and have died out by about twice that.
+    A prediction beyond MAX_TERMS sends the expectation to quadrature without the doomed
+    attempts in between.
+    """
+    k = len(parts) - 1
+    while k >= 2 and not (parts[k] and parts[k - 2]):
+        k -= 1
+    if k < 2:
+        return 2 * len(parts)
+    return max(2 * len(parts), int(2 * k * min(abs(parts[k] / parts[k - 2]), 10 ** 6)))
 
 
 def _moments(mu, sigma, count):
