@@ -38,6 +38,7 @@ _LAZY = {
     "MittagLeffler": ("mittag_leffler", "MittagLeffler"),
     "Prabhakar": ("mittag_leffler", "Prabhakar"),
     "gated_activation": ("mittag_leffler", "gated_activation"),
+    "signature_sweep": ("sweep", "signature_sweep"),
     "affine_law": ("laws", "affine_law"),
     "law_names": ("laws", "law_names"),
     "relate": ("laws.relate", "relate"),

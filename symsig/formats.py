@@ -1,4 +1,4 @@
-"""Output formats for signature tables: JSON, CSV, LaTeX, Markdown.
+"""Output formats for signature tables: JSON, CSV (long, or ``columns``: one line per sigma), LaTeX, Markdown.
 
 A table is a list of rows, one per (activation, sigma); each row is the
 JSON object of :meth:`symsig.signature.Signature.as_dict`.  Values are decimal
@@ -21,7 +21,7 @@ import json
 from .components import latex_name
 from .errors import InputError
 
-FORMATS = ("json", "csv", "latex", "markdown")
+FORMATS = ("json", "csv", "columns", "latex", "markdown")
 
 
 def _columns(rows):
@@ -46,6 +46,29 @@ def to_csv(rows):
         for name, comp in row["components"].items():
             writer.writerow([row["activation"], row["sigma"], row["mu"], row["dps"], name, comp["value"],
                              comp["exact"] or "", comp["method"], comp["error"] or ""])
+    return out.getvalue()
+
+
+def to_columns_csv(rows):
+    """One line per (activation, sigma), a value and an error column per component (for plotting).
+
+    >>> row = {"activation": "relu", "sigma": "1", "mu": "0", "dps": 5,
+    ...        "components": {"m2": {"value": "0.50000", "exact": "1/2", "method": "closed form",
+    ...                              "error": "0"}}}
+    >>> print(to_columns_csv([row]), end="")
+    activation,sigma,mu,dps,m2,m2_error
+    relu,1,0,5,0.50000,0
+    """
+    names = _columns(rows)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["activation", "sigma", "mu", "dps"] + [c for n in names for c in (n, f"{n}_error")])
+    for row in rows:
+        cells = []
+        for name in names:
+            comp = row["components"].get(name, {})
+            cells += [comp.get("value", ""), comp.get("error") or ""]
+        writer.writerow([row["activation"], row["sigma"], row["mu"], row["dps"]] + cells)
     return out.getvalue()
 
 
@@ -83,7 +106,8 @@ def to_latex(rows):
 
 def render(rows, fmt):
     """The table in one of :data:`FORMATS`."""
-    renderers = {"json": to_json, "csv": to_csv, "latex": to_latex, "markdown": to_markdown}
+    renderers = {"json": to_json, "csv": to_csv, "columns": to_columns_csv, "latex": to_latex,
+                 "markdown": to_markdown}
     if fmt not in renderers:
         raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     return renderers[fmt](rows)

@@ -12,6 +12,7 @@ from enum import StrEnum
 import sympy
 from sympy.core.evalf import PrecisionExhausted
 
+from . import display
 from .errors import ConvergenceError, UndefinedError
 from .precision import FIXED, format_value, mp, short_str, to_mpmath, workdps
 
@@ -122,6 +123,12 @@ class Quantity:
         if self.reason:
             data["reason"] = self.reason
         return data
+
+    def _repr_html_(self):
+        return display.quantity_html(self)
+
+    def _repr_latex_(self):
+        return display.quantity_latex(self)
 
 
 def _evaluate_exact(expr):

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 
 import sympy
 
+from . import display
 from .activations import Activation, get_activation
 from .bounded import simplify
 from .calculus import kinks
-from .components import COMPONENTS, DDPHI, DPHI, NINE, PHI, SIGMA, Kind, evaluation_order, register_component
+from .components import (COMPONENTS, DDPHI, DPHI, NINE, PHI, SIGMA, Kind, evaluation_order, latex_name,
+                         register_component)
 from .errors import SymsigError
 from .facts import facts
 from .gaussian import check_gaussian, expectations, variance
@@ -54,6 +56,16 @@ class Signature:
         return {"activation": str(self.activation), "expr": sympy.sstr(self.activation.expr),
                 "sigma": sympy.sstr(self.sigma), "mu": sympy.sstr(self.mu), "dps": self.dps,
                 "components": {name: q.as_dict() for name, q in self.components.items()}}
+
+    def to_frame(self):
+        """A pandas DataFrame, one row per component (see :func:`symsig.display.signature_frame`)."""
+        return display.signature_frame(self)
+
+    def _repr_html_(self):
+        return display.signature_html(self, latex_name)
+
+    def _repr_latex_(self):
+        return display.signature_latex(self, latex_name)
 
 
 @engine_call

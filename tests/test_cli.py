@@ -120,10 +120,11 @@ def test_interrupted_table_keeps_finished_rows(capsys, monkeypatch):
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
+    # one sigma, three activations: one signature() call per row (several sigmas go through a sweep)
     monkeypatch.setattr(table, "signature", interrupt_on_third)
-    status, out, err = run(capsys, "table", "relu", "--sigma", "1", "2", "3", "--dps", "10", "--format", "json")
+    status, out, err = run(capsys, "table", "relu", "tanh", "gelu", "--dps", "10", "--format", "json")
     rows = json.loads(out)["rows"]
-    assert status == 130 and [r["sigma"] for r in rows] == ["1", "2"]
+    assert status == 130 and [r["activation"] for r in rows] == ["relu", "tanh"]
     assert "wrote the 2 finished rows" in err
 
 

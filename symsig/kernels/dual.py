@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import sympy
 from sympy import oo
 
+from .. import display
 from ..activations import get_activation, x
 from ..calculus import decompose
 from ..errors import DivergenceError, DomainError, InputError
@@ -166,6 +167,12 @@ class DualKernel:
             return value, mp.eps * max(1, abs(value)) * 10
         return numeric_dual(self._pieces, q1, q2, q12, dps)
 
+    def _repr_html_(self):
+        return display.dual_kernel_html(self._phi, self._derivative, self._exact, self.method)
+
+    def _repr_latex_(self):
+        return display.dual_kernel_latex(self._phi, self._derivative, self._exact, self.method)
+
 
 @dataclass(frozen=True)
 class NeuralKernels:
@@ -183,6 +190,12 @@ class NeuralKernels:
         return {"depth": self.depth, "t": str(self.t), "sigma_w2": str(self.sigma_w2),
                 "sigma_b2": str(self.sigma_b2), "nngp": self.nngp.as_dict(), "ntk": self.ntk.as_dict(),
                 "variance": self.variance.as_dict()}
+
+    def _repr_html_(self):
+        return display.neural_kernels_html(self)
+
+    def _repr_latex_(self):
+        return display.neural_kernels_latex(self)
 
 
 @engine_call

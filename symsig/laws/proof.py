@@ -17,7 +17,7 @@ import sympy
 from sympy import Abs, Derivative, Integral, Limit, Subs
 from sympy.core.function import AppliedUndef
 
-from .. import bounded, limits
+from .. import bounded, display, limits
 from ..errors import BudgetExceeded
 from ..precision import engine_call
 from .terms import A_NEG, A_POS, D, Stat, Sup, a, gauss, latex, to_D
@@ -147,6 +147,12 @@ class Proof:
         blocks += [rf"\noindent Cited (not machine-checked): {p}" for p in self.premises]
         return "\n".join(blocks) + "\n"
 
+    def _repr_markdown_(self):
+        return display.proof_markdown(self, latex, _case_latex, _justification)
+
+    def _repr_latex_(self):
+        return display.proof_latex(self, latex, _case_latex, _justification)
+
 
 def _tex_text(text):
     return text.replace("_", r"\_").replace("->", r"$\to$").replace("**", "^")
@@ -155,6 +161,10 @@ def _tex_text(text):
 def _case_latex(label):
     return label.replace("!=", r"\neq").replace("alpha_plus", r"\alpha_+").replace(
         "alpha_minus", r"\alpha_-").replace("phi", r"\varphi").replace("*", " ")
+
+
+def _justification(step):
+    return RULE_LABELS[step.rule] + _data_str(step)
 
 
 def _data_str(step):

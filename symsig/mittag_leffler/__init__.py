@@ -20,7 +20,7 @@ calls :func:`mittag_leffler`:
 import sys
 import types
 
-from .numeric import MLResult, mittag_leffler, mittag_leffler_derivative
+from .numeric import MLArrayResult, MLResult, mittag_leffler, mittag_leffler_derivative
 from .functions import MittagLeffler, Prabhakar, to_elementary
 from .gated import PRESET_NAMES, classical, elu, gated_activation, preset, prove_preset, x
 from .moments import SeriesExpectation, series_expectation

@@ -19,16 +19,24 @@ two-parameter function ``E_{a,b}``.  Four paths, each with an error estimate:
 ``r <= 1.3 P ln 10`` (P the working digits), asymptotic beyond, falling back to
 the contour and to a heavily guarded series when an estimate is not good
 enough.  ``MLResult.error`` is an estimated ABSOLUTE error of ``value``.
+
+An array (or list) of z gives an :class:`MLArrayResult`; at ``dps <= 15`` its points go
+through the double-precision paths of :mod:`.fast` where their error estimates allow, the
+others through the paths above.
 """
 
+import functools
 import math
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy
 
+from .. import display
 from ..errors import ConvergenceError, DomainError, InputError
+from ..quantity import Quantity
 from ..precision import (active_digits, at_digits, check_dps, COMPLEX, engine_call, exact_number, FIXED,
                          GUARD_DIGITS, mp, REAL, to_mpmath)
 
@@ -36,6 +44,7 @@ LN10 = math.log(10)
 MAX_SERIES_TERMS = 50_000
 MAX_GUARD_DIGITS = 3000  # a series needing more guard digits than this is refused
 METHODS = ("auto", "closed form", "series", "asymptotic", "contour")
+FAST_MAX_DPS = 15  # arrays at up to this many digits take the double-precision paths first
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,38 @@ class MLResult:
 
     def __complex__(self):
         return complex(self.value)
+
+    def _repr_html_(self):
+        return display.quantity_html(Quantity.numeric(self.value, self.error, self.method, self.dps))
+
+    def _repr_latex_(self):
+        return display.quantity_latex(Quantity.numeric(self.value, self.error, self.method, self.dps), "E")
+
+
+@dataclass(frozen=True)
+class MLArrayResult:
+    """Values of E^g_{a,b}(z) on an array of z, point by point.
+
+    ``value`` has the shape of z: float64 (real z) or complex128 at ``dps <= 15``, else an
+    object array of mpmath numbers; ``error`` holds the estimated absolute errors (float64,
+    or mpmath numbers at ``dps > 15``); ``method`` (object array of str) names each point's
+    path, "float ..." for the double-precision paths.  A value outside the double range is
+    ``inf`` (or a rounded subnormal) and its error says so: ``inf``, or the rounding.
+    """
+
+    value: object
+    method: object
+    error: object
+    dps: int
+
+    @property
+    def rel_error(self):
+        """``error / |value|`` per point (``inf`` at an exact zero)."""
+        import numpy as np
+
+        size = np.abs(self.value)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(size != 0, self.error / np.where(size != 0, size, 1), np.inf)
 
 
 class _Arg:
@@ -150,19 +191,42 @@ def mittag_leffler(a, b, z, gamma=1, dps=30, method="auto"):
     '0.056140992743822585858'
     >>> nstr(mittag_leffler(1, 1, 1, dps=25).value, 25)
     '2.718281828459045235360287'
+
+    ``z`` may be a NumPy array or a list of numbers (not strings; each float is exact): the
+    result is an :class:`MLArrayResult` of the same shape.  At ``dps <= 15`` with
+    ``method="auto"`` and ``gamma = 1``, each point first tries double-precision paths
+    (series, asymptotic expansion, Garrappa's parabolic contour) and keeps their value when
+    the estimated error is at most ``10^(1-dps) |E|`` (1e-14 at dps 15); the other points
+    take the paths above and are rounded to doubles:
+
+    >>> import numpy as np
+    >>> r = mittag_leffler("0.5", 1, np.array([-1.0, 0.25, 20.0]), dps=15)
+    >>> r.value.dtype, bool((r.rel_error <= 1e-14).all())
+    (dtype('float64'), True)
+    >>> r.method.tolist()
+    ['float series', 'float series', 'float contour']
+    >>> mittag_leffler(0.8, 0.7, [-3, -0.5], dps=15).method.tolist()  # -3: doubles cancel
+    ['series', 'float series']
     """
     dps = check_dps(dps)
     if method not in METHODS:
         raise InputError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
-    a, b, g, z = _Arg(a, "alpha", real=True), _Arg(b, "beta", real=True), \
-        _Arg(gamma, "gamma", real=True), _Arg(z, "z")
+    if _is_array(z):
+        return _array(*_parameters(a, b, gamma), z, dps, method)
+    a, b, g = _checked(a, b, gamma)
+    z = _Arg(z, "z")
+    with _context(dps):
+        result = _evaluate(a, b, g, z, dps, method)
+        return _finish(result.value, result.method, result.error, dps, z, a, b, g)
+
+
+def _checked(a, b, gamma):
+    a, b, g = _Arg(a, "alpha", real=True), _Arg(b, "beta", real=True), _Arg(gamma, "gamma", real=True)
     if a.approx.real < 0:
         raise DomainError(f"alpha must be >= 0 (alpha = 0 means 1/(Gamma(beta)(1-z))), got {a.approx.real:g}")
     if g.approx.real < 0:
         raise DomainError(f"gamma must be >= 0, got {g.approx.real:g}")
-    with _context(dps):
-        result = _evaluate(a, b, g, z, dps, method)
-        return _finish(result.value, result.method, result.error, dps, z, a, b, g)
+    return a, b, g
 
 
 @engine_call
@@ -191,6 +255,85 @@ def mittag_leffler_derivative(a, b, z, order=1, dps=30):
             return _finish(value, "closed form", abs(value) * mp.mpf(10) ** (-dps - 5), dps, z, a, b, one)
         result = _combination(a, _derivative_terms(b, order, a), z, dps)
         return _finish(result.value, result.method, result.error, dps, z, a, b, one)
+
+
+# ---------------------------------------------------------------- arrays
+
+def _is_array(z):
+    # an ndarray exists only once numpy is imported: scalar calls never import it
+    numpy = sys.modules.get("numpy")
+    return isinstance(z, (list, tuple)) or (numpy is not None and isinstance(z, numpy.ndarray))
+
+
+def _array(a, b, g, z, dps, method):
+    import numpy as np
+
+    from . import fast
+
+    try:
+        points = np.asarray(z)
+    except ValueError as exc:
+        raise InputError(f"z must be an array of numbers: {exc}") from None
+    if points.dtype.kind not in "iufc":
+        raise InputError(f"an array z must hold numbers (int, float, complex), got dtype {points.dtype}; "
+                         "pass exact strings one at a time")
+    flat = points.astype(complex).ravel()
+    if not np.isfinite(flat).all():
+        raise DomainError("z must be finite at every point")
+    real = points.dtype.kind != "c"
+    low = dps <= FAST_MAX_DPS
+    if low and method == "auto" and g.rational == 1:
+        value, error, path, done = fast.evaluate(_coefficients(a, b), flat, 10.0 ** (1 - dps))
+        methods = np.array([fast.PATHS[i] if i >= 0 else "" for i in path], dtype=object)
+    else:
+        value, error, done = np.zeros(flat.shape, complex), np.zeros(flat.shape), np.zeros(flat.shape, bool)
+        methods = np.full(flat.shape, "", dtype=object)
+    if not low:
+        value, error = value.astype(object), error.astype(object)
+    rest = np.flatnonzero(~done)
+    if rest.size:
+        with _context(dps):
+            for i in rest:
+                point = _Arg(float(flat[i].real) if real else complex(flat[i]), "z")
+                result = _evaluate(a, b, g, point, dps, method)
+                result = _finish(result.value, result.method, result.error, dps, point, a, b, g)
+                methods[i] = result.method
+                value[i], error[i] = _as_double(result) if low else (result.value, result.error)
+    if low and real:
+        value = value.real
+    shape = points.shape
+    return MLArrayResult(value.reshape(shape), methods.reshape(shape), error.reshape(shape), dps)
+
+
+def _as_double(result):
+    """The nearest double to an MLResult value, with the rounding added to its error."""
+    double = complex(result.value)
+    if not (math.isfinite(double.real) and math.isfinite(double.imag)):
+        return double, math.inf
+    rounding = abs(mp.convert(double) - result.value)
+    return double, float(result.error + rounding) * (1 + 1e-15)
+
+
+def _parameters(a, b, gamma):
+    """The checked parameters of an array call; a repeated call (a plot, a sweep) with the
+    same parameters does not parse them again."""
+    try:
+        return _cached_parameters(a, b, gamma)
+    except TypeError:  # unhashable input: checked every time
+        return _checked(a, b, gamma)
+
+
+@functools.lru_cache(maxsize=64, typed=True)
+def _cached_parameters(a, b, gamma):
+    return _checked(a, b, gamma)
+
+
+@functools.lru_cache(maxsize=64)
+def _coefficients(a, b):
+    """The double-precision data of (a, b), computed once per pair of checked parameters."""
+    from .fast import Coefficients
+
+    return Coefficients(a.at, b.at)
 
 
 # ---------------------------------------------------------------- dispatch
