@@ -51,6 +51,7 @@ def test_siren_law_check_finishes_with_the_closed_form():
     assert sympy.simplify(check.direct.exact - expected) == 0 and str(check.agree) == "agree"
 
 
+@pytest.mark.slow  # 26 s; test_limits_exactness checks the limit that decides it in the default run
 def test_gated_exponential_total_variation_is_infinite():
     # preset elu_negative is e^x - 1 on all of R: phi' = e^x is unbounded, TV(phi') = oo
     from symsig.facts import facts
