@@ -16,7 +16,10 @@ Layers, with dependencies pointing one way (CLI -> API -> engines):
 * :mod:`symsig.mittag_leffler` -- Mittag-Leffler functions and gated activations;
 * :mod:`symsig.kernels`, :mod:`symsig.stability` -- dual kernels, Hermite spectra, variance maps;
 * :mod:`symsig.coverage` -- every activation through every engine;
-* :mod:`symsig.formats`, :mod:`symsig.table`, :mod:`symsig.cli` -- output and the command line.
+* :mod:`symsig.sweep` -- one activation over many sigma values, on any executor;
+* :mod:`symsig.formats`, :mod:`symsig.table`, :mod:`symsig.display`, :mod:`symsig.plot`,
+  :mod:`symsig.cli` -- output (text, JSON, CSV, LaTeX, Jupyter, DataFrames, pictures) and the
+  command line.
 
 >>> import symsig
 >>> str(symsig.signature("gelu", dps=20)["m2"])
