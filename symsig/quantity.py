@@ -122,6 +122,8 @@ class Quantity:
                 "error": self.error_str()}
         if self.reason:
             data["reason"] = self.reason
+        if self.status == UNDEFINED and issubclass(self.cause, ConvergenceError):
+            data["decided"] = False  # symsig could not decide; not a mathematical "undefined"
         return data
 
     def _repr_html_(self):

@@ -296,3 +296,11 @@ def test_the_global_mpmath_context_is_not_touched_during_a_call():
     with mpmath.workdps(60):  # independent truth: plain mpmath quadrature
         truth = mpmath.quad(lambda t: mpmath.tanh(t) ** 2 * mpmath.npdf(t), [-mpmath.inf, 0, mpmath.inf])
     close(q, truth, 40)
+
+
+def test_json_tells_not_decided_from_undefined():
+    from symsig.errors import ConvergenceError
+    from symsig.quantity import Quantity
+    failed = Quantity.undefined("the quadrature did not converge", "quadrature", 15, cause=ConvergenceError)
+    undefined = Quantity.undefined("phi' jumps", "tail analysis", 15)
+    assert failed.as_dict()["decided"] is False and "decided" not in undefined.as_dict()
