@@ -115,13 +115,18 @@ def _expectations(known, names, sigma, mu, dps):
         quantities = {i: _alone(integrands[i], sigma, mu, dps) for i in todo}
     for i, name in enumerate(names):
         value, verdict = extra[i]
-        if verdict is not None:
-            kind, reason = verdict
-            results[name] = (Quantity.infinite(1, "Dirac mass", dps, reason=reason) if kind == INFINITE
-                             else Quantity.undefined(reason, "Dirac mass", dps))
-            continue
-        results[name] = _transform(COMPONENTS[name], _add_exact(quantities[i], value, dps), dps)
+        results[name] = _component(name, verdict, quantities.get(i), value, dps)
     return results
+
+
+def _component(name, dirac_verdict, quantity, dirac_part, dps):
+    """An expectation component: the verdict of a Dirac mass of phi' that decides it, else the
+    expectation of the classical part plus the Dirac part, transformed as the component says."""
+    if dirac_verdict is not None:
+        kind, reason = dirac_verdict
+        return (Quantity.infinite(1, "Dirac mass", dps, reason=reason) if kind == INFINITE
+                else Quantity.undefined(reason, "Dirac mass", dps))
+    return _transform(COMPONENTS[name], _add_exact(quantity, dirac_part, dps), dps)
 
 
 def _alone(integrand, sigma, mu, dps):

@@ -45,8 +45,8 @@ from .normal import pdf as normal_pdf
 from .precision import (GUARD_DIGITS, REAL, current, engine_call, exact_number, lambdify_mpmath, mp,
                         private_context, workdps)
 from .quadrature import MAX_DEGREE, _Interval, _refine, tail_cutoff
-from .quantity import EXACT, INFINITE, Quantity, without_erf_cancellation
-from .signature import Signature, _add_exact, _alone, _derived, _transform
+from .quantity import EXACT, Quantity, without_erf_cancellation
+from .signature import Signature, _alone, _component, _derived
 from .singularities import check_real, expectation_verdict, split_at_singular_points
 
 
@@ -295,13 +295,7 @@ def _expectations(names, integrands, diracs, shared, quadrature, sigma, mu, dps)
     results = {}
     for i, name in enumerate(names):
         extra, verdict = diracs[i]
-        if verdict is not None:
-            kind, reason = verdict
-            results[name] = (Quantity.infinite(1, "Dirac mass", dps, reason=reason) if kind == INFINITE
-                             else Quantity.undefined(reason, "Dirac mass", dps))
-            continue
-        extra = extra.subs(SIGMA, sigma)
-        results[name] = _transform(COMPONENTS[name], _add_exact(found[i], extra, dps), dps)
+        results[name] = _component(name, verdict, found.get(i), None if verdict else extra.subs(SIGMA, sigma), dps)
     return results
 
 
