@@ -44,6 +44,8 @@ USER_EXPRESSIONS = {
 
 
 class Outcome(StrEnum):
+    """What one engine answered for one activation (the legend of the coverage table)."""
+
     EXACT = "exact"
     NUMERIC = "numeric"
     INFINITE = "oo"
@@ -55,6 +57,8 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class Cell:
+    """One cell of the coverage matrix: the outcome and its detail (a value, a reason)."""
+
     outcome: Outcome
     detail: str = ""
 

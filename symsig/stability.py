@@ -167,6 +167,8 @@ def _exact_in_sigma(integrand):
 # ------------------------------------------------------------- variance map
 
 class Stability(StrEnum):
+    """The verdict on a fixed point q* of the variance map, from |F'(q*)|."""
+
     STABLE = "stable"
     UNSTABLE = "unstable"
     MARGINAL = "marginal"  # |F'(q*)| = 1: higher-order terms decide
@@ -174,6 +176,8 @@ class Stability(StrEnum):
 
 @dataclass(frozen=True)
 class FixedPoint:
+    """A fixed point q* of the variance map with F'(q*) and the gradient gain chi_1 there."""
+
     q: Quantity
     slope: Quantity  # F'(q*)
     chi1: Quantity   # sigma_W^2 E[phi'(sqrt(q*) Z)^2]
@@ -196,6 +200,9 @@ class FixedPoint:
 
 @dataclass(frozen=True)
 class VarianceMap:
+    """The fixed points of F(q) = sigma_W^2 m2(sqrt q) + sigma_b^2, how they were found, and why
+    there are no (further) ones."""
+
     sigma_w2: object
     sigma_b2: object
     points: list
@@ -694,6 +701,9 @@ def _blow_up_sign(expr, x0, side):
 
 @dataclass(frozen=True)
 class Lyapunov:
+    """Descent constants of the affine map x -> a phi(x) + b: its Lipschitz constant, the
+    contraction verdict and the primitive (energy) Lyapunov function's constants."""
+
     a: object
     b: object
     lipschitz: object
@@ -760,6 +770,9 @@ def _show(value):
 
 @dataclass(frozen=True)
 class KernelBound:
+    """The constants of the kernel Hessian bound over a range of sigma: sup A/G (RMS g2) and
+    sup A/G^2 (mean-square g2), where they are attained."""
+
     rms: Quantity          # sup A/G over the range
     mean_square: Quantity  # sup A/G^2
     argmax_rms: object

@@ -21,6 +21,9 @@ from .sweep import CHUNKS, chunks, portable, run_tasks, signature_sweep, task_sp
 
 @dataclass
 class Table:
+    """The rows of :func:`signature_table` (JSON-ready dicts); ``interrupted`` when Ctrl-C
+    stopped it and only the finished rows are here."""
+
     rows: list
     interrupted: bool = False
 
