@@ -41,6 +41,8 @@ class Signature:
     mu: sympy.Expr
     dps: int
     components: dict = field(default_factory=dict)
+    # with certified=True: {name: Ball or "refused: reason"} for the components Arb certifies
+    certified: dict = None
 
     def __getitem__(self, name):
         return self.components[name]
@@ -53,9 +55,14 @@ class Signature:
 
     def as_dict(self):
         """The JSON object of the CLI contract."""
+        components = {name: q.as_dict() for name, q in self.components.items()}
+        for name, ball in (self.certified or {}).items():
+            if name in components:
+                components[name]["certified"] = (ball.as_dict() if not isinstance(ball, str)
+                                                 else {"certified": False, "reason": ball})
         return {"activation": str(self.activation), "expr": sympy.sstr(self.activation.expr),
                 "sigma": sympy.sstr(self.sigma), "mu": sympy.sstr(self.mu), "dps": self.dps,
-                "components": {name: q.as_dict() for name, q in self.components.items()}}
+                "components": components}
 
     def to_frame(self):
         """A pandas DataFrame, one row per component (see :func:`symsig.display.signature_frame`)."""
@@ -69,12 +76,15 @@ class Signature:
 
 
 @engine_call
-def signature(phi, sigma=1, mu=0, dps=30, components=NINE, extras=()):
+def signature(phi, sigma=1, mu=0, dps=30, components=NINE, extras=(), certified=False):
     """The signature S_sigma(phi) at ``X = mu + sigma Z``, each component a :class:`Quantity`.
 
     ``phi`` is a catalogue name, a string or a SymPy expression in x.  Closed
     forms are used wherever the exact tier finds them; the rest is quadrature
     at ``dps`` digits.  Extras: any registered name, e.g. ``("chi", "g4", "B", "Lip")``.
+    ``certified=True`` (the ``certified`` extra, python-flint) adds rigorous Arb balls for
+    m1, g1, g2, m2 and eta in ``.certified`` (a refusal reason where no bound is proved):
+    see :mod:`symsig.certified`.
     """
     activation = get_activation(phi)
     sigma, mu, dps = check_gaussian(sigma, mu, dps)
@@ -96,7 +106,12 @@ def signature(phi, sigma=1, mu=0, dps=30, components=NINE, extras=()):
                 values[name] = _derived(spec, values, sigma, dps, known, mu)
         except SymsigError as exc:
             values[name] = Quantity.undefined(str(exc), f"{spec.kind} component failed", dps)
-    return Signature(activation, sigma, mu, dps, {name: values[name] for name in wanted})
+    balls = None
+    if certified:
+        from .certified import certified_signature  # the optional extra, loaded only when asked for
+        balls = {name: ball for name, ball in certified_signature(activation, sigma, mu, dps).items()
+                 if name in wanted}
+    return Signature(activation, sigma, mu, dps, {name: values[name] for name in wanted}, balls)
 
 
 # -------------------------------------------------------------- expectations

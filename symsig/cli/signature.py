@@ -21,6 +21,9 @@ def register(subparsers):
     output.add_argument("--json", action="store_true", help="print one JSON object")
     output.add_argument("--symbolic", action="store_true", help="print each component as a formula in sigma")
     parser.add_argument("--latex", action="store_true", help="with --symbolic: LaTeX formulas")
+    parser.add_argument("--certified", action="store_true",
+                        help="also rigorous Arb balls [mid +/- rad] for m1, g1, g2, m2, eta (needs the "
+                             "certified extra: pip install 'symsig[certified]'); a ball prints only proven digits")
     parser.set_defaults(handler=_signature)
 
 
@@ -40,7 +43,8 @@ def _signature(args):
             shown = "no closed form" if form is None else (sympy.latex(form) if args.latex else sympy.sstr(form))
             print(f"{name} = {shown}")
         return 0
-    result = signature(args.activation, sigma=args.sigma, mu=args.mu, dps=args.dps, extras=extras)
+    result = signature(args.activation, sigma=args.sigma, mu=args.mu, dps=args.dps, extras=extras,
+                       certified=args.certified)
     if args.json:
         print(json.dumps(result.as_dict()))
         return 0
@@ -52,6 +56,8 @@ def _signature(args):
         error = quantity.error_str()
         tail = f"   [{note}{'' if error in (None, '0') else f', error ~ {error}'}]"
         print(f"  {name:<{width}} = {quantity}{tail}")
+        if result.certified and name in result.certified:
+            print(f"  {'':<{width}}   certified: {result.certified[name]}")
     report = extras_report(result.activation, result.dps)
     print(f"  kinks: {', '.join(report['kinks']) or 'none'}; smoothness degree "
           f"{report['smoothness_degree']}; growth class {report['growth_class']}")
