@@ -69,7 +69,7 @@ def test_the_mittag_leffler_activations_are_what_they_claim():
     assert abs(sympy.N(ML_TANH.subs(x, sympy.Rational(7, 3)) - sympy.tanh(sympy.Rational(7, 3)), 40)) < 1e-35
 
 
-@pytest.mark.parametrize("name", ["m1", "m2"])
+@pytest.mark.parametrize("name", ["m1", pytest.param("m2", marks=pytest.mark.slow)])
 @FAST
 @given(**PARAMS)
 def test_gaussian_laws_hold_on_a_mittag_leffler_activation(name, a, b, c, d, sigma, mu):

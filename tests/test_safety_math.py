@@ -132,7 +132,8 @@ def test_piecewise_condition_with_a_pole():
     assert str(s["m1"]) == "oo" and str(s["m2"]) == "oo"
 
 
-@pytest.mark.parametrize("phi, q12, dps", [("exp(x**2/4)", "1/2", 15), ("exp(x**2/8)", 1, 30)])
+@pytest.mark.parametrize("phi, q12, dps", [pytest.param("exp(x**2/4)", "1/2", 15, marks=pytest.mark.slow),
+                                           ("exp(x**2/8)", 1, 30)])
 def test_dual_of_a_heavy_but_finite_tail_keeps_its_digits(phi, q12, dps):
     # E[exp(c U^2 + c V^2)] = det(I - 2c Sigma)^(-1/2); the tail cut for a bounded
     # integrand dropped digits from the 12th (c = 1/4) and the 28th (c = 1/8, rho = 1)

@@ -126,7 +126,7 @@ def _telu(t):
 
 
 @pytest.mark.parametrize("name, phi_mp", [("mish", _mish), ("telu", _telu)])
-@pytest.mark.parametrize("dps", [15, 40])
+@pytest.mark.parametrize("dps", [15, pytest.param(40, marks=pytest.mark.slow)])
 def test_mish_telu_against_a_second_method(name, phi_mp, dps):
     dphi_mp = lambda t: mpmath.diff(phi_mp, t)  # numerical derivative, at the extra precision
     for sigma in ("0.5", "2"):
