@@ -182,8 +182,8 @@ def _mpf_to_rational(value):
         return _mpf_to_rational(value.real) + sympy.I * _mpf_to_rational(value.imag)
     if not FIXED.isfinite(value):
         raise DomainError(f"number must be finite, got {value}")
-    man, exp = value.man_exp
-    return sympy.Integer(man) * sympy.Integer(2) ** exp
+    sign, man, exp, _ = value._mpf_  # man_exp drops the sign: mpf(-0.5).man_exp == (1, -1)
+    return (-1) ** sign * sympy.Integer(man) * sympy.Integer(2) ** exp
 
 
 def to_mpmath(expr):

@@ -379,3 +379,16 @@ def test_gaussian_moment_orders_are_nonnegative_integers(kwargs):
 def test_gaussian_moment_orders_may_be_typed_as_text():
     # E[relu'(Z)^2] = P(Z > 0) = 1/2
     assert symsig.gaussian_moment("relu", power="2", derivative="1", sigma=1).exact == sympy.Rational(1, 2)
+
+
+def test_negative_mpmath_numbers_keep_their_sign():
+    # mpf.man_exp drops the sign: mu = mpf(-0.5) was read as +1/2
+    import mpmath
+    from symsig import signature
+    from symsig.precision import exact_number
+    assert exact_number(mpmath.mpf(-0.5)) == sympy.Rational(-1, 2)
+    assert exact_number(mpmath.mpc(-0.25, -2)) == sympy.Rational(-1, 4) - 2 * sympy.I
+    m1 = signature("relu", mu=mpmath.mpf(-0.5), dps=20)["m1"]
+    with mpmath.workdps(30):  # E[max(0, X)], X ~ N(mu, 1): mu Phi(mu) + phi(mu)
+        truth = -0.5 * mpmath.ncdf(-0.5) + mpmath.npdf(-0.5)
+        assert abs(mpmath.mpf(m1.value) - truth) < mpmath.mpf(10) ** -19

@@ -148,8 +148,8 @@ class _Arg:
             value = self._mp.real if isinstance(self._mp, complex) else self._mp
             if isinstance(value, (int, float)):
                 return Fraction(value)
-            man, exp = value.man_exp
-            return Fraction(man) * Fraction(2) ** exp
+            sign, man, exp, _ = value._mpf_  # man_exp drops the sign
+            return (-1) ** sign * Fraction(man) * Fraction(2) ** exp
         if self.exact.is_Rational:
             return Fraction(int(self.exact.p), int(self.exact.q))
         return None
