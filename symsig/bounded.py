@@ -71,8 +71,8 @@ def largest_multiple(expr):
         if isinstance(node, _MULTIPLIED):
             for term in sympy.Add.make_args(node.args[0]):
                 coeff = term.as_coeff_Mul()[0]
-                if coeff.is_Rational:
-                    multiple = max(multiple, abs(coeff.p))
+                if coeff.is_Integer:  # exp(851 x/500) with sigmoid(1.702 x) simplifies in a moment
+                    multiple = max(multiple, abs(int(coeff)))
     return multiple
 
 
@@ -80,17 +80,23 @@ _MULTIPLIED = (sympy.exp, sympy.sin, sympy.cos, sympy.tan, sympy.sinh, sympy.cos
 
 
 def small(*exprs, cap=None):
-    """True when every SymPy argument has at most ``cap`` (default MAX_SYMBOLIC_NODES) nodes and
-    no multiple above MAX_SYMBOLIC_MULTIPLE (:func:`largest_multiple`)."""
+    """True when every SymPy argument has at most ``cap`` (default MAX_SYMBOLIC_NODES) nodes."""
     cap = limits.MAX_SYMBOLIC_NODES if cap is None else cap
-    return all(size(e, cap) <= cap and (not isinstance(e, sympy.Basic)
-                                        or largest_multiple(e) <= limits.MAX_SYMBOLIC_MULTIPLE)
-               for e in exprs)
+    return all(size(e, cap) <= cap for e in exprs)
+
+
+#: the algorithms that factor polynomials in exp(u), cos(u), ... (limits do not: Gruntz rewrites)
+_FACTORING = (sympy.simplify, sympy.trigsimp, sympy.factor, sympy.solve)
 
 
 def attempt(func, *args, cap=None, **kwargs):
-    """``func(*args, **kwargs)``, or None when an argument is too large or SymPy cannot do it."""
-    if not small(*args, *kwargs.values(), cap=cap):
+    """``func(*args, **kwargs)``, or None when an argument is too large (nodes; for the
+    factoring algorithms also multiples, :func:`largest_multiple`) or SymPy cannot do it."""
+    exprs = [*args, *kwargs.values()]
+    if not small(*exprs, cap=cap):
+        return None
+    if func in _FACTORING and any(isinstance(e, sympy.Basic) and largest_multiple(e) > limits.MAX_SYMBOLIC_MULTIPLE
+                                  for e in exprs):
         return None
     try:
         return func(*args, **kwargs)

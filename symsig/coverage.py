@@ -57,10 +57,12 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class Cell:
-    """One cell of the coverage matrix: the outcome and its detail (a value, a reason)."""
+    """One cell of the coverage matrix: the outcome and its detail (a value, a reason); ``note``,
+    a longer justification the Markdown table numbers below it."""
 
     outcome: Outcome
     detail: str = ""
+    note: str = ""
 
     def __repr__(self):
         return f"Cell({str(self.outcome)!r}{', ' + repr(self.detail) if self.detail else ''})"
@@ -117,8 +119,9 @@ def _fixed_points(expr, dps):
     if not vmap.points:
         # a scan with a decided tail sign is as numeric as the scan that finds points; an undecided
         # tail, or a sign change beyond q_max, leaves the question open
-        return Cell(Outcome.NUMERIC if vmap.complete else Outcome.UNDECIDED,
-                    f"none found: {vmap.reason}" if vmap.complete else vmap.reason)
+        if vmap.complete:
+            return Cell(Outcome.NUMERIC, "none found", note=vmap.reason)
+        return Cell(Outcome.UNDECIDED, vmap.reason)
     return Cell(Outcome.EXACT if vmap.exact else Outcome.NUMERIC, f"{len(vmap.points)} point(s)")
 
 
@@ -184,7 +187,10 @@ def to_markdown(matrix):
         marks = []
         for column in COLUMNS:
             cell = row[column]
-            if cell.outcome in (Outcome.NONE, Outcome.UNDEFINED, Outcome.UNDECIDED, Outcome.ERROR) and cell.detail:
+            if cell.note:
+                notes.append(f"* {label}, {column}: {cell.note}")
+                marks.append(f"{cell} [{len(notes)}]")
+            elif cell.outcome in (Outcome.NONE, Outcome.UNDEFINED, Outcome.UNDECIDED, Outcome.ERROR) and cell.detail:
                 notes.append(f"* {label}, {column}: {cell.detail}")
                 marks.append(f"{cell.outcome} [{len(notes)}]")
             else:

@@ -1,6 +1,7 @@
 """The coverage matrix: one decided cell per (activation, engine) for each class of row."""
 
 import pytest
+import sympy
 
 from symsig.coverage import COLUMNS, Outcome, coverage_row, default_rows, to_markdown
 
@@ -65,4 +66,17 @@ def test_catalogue_variance_maps_without_fixed_points_are_decided(name):
     from symsig.coverage import _fixed_points
     from symsig.activations import get_activation
     cell = _fixed_points(get_activation(name).expr, 15)
-    assert cell.outcome == Outcome.NUMERIC and cell.detail.startswith("none found")
+    assert cell.outcome == Outcome.NUMERIC and cell.detail == "none found" and "tail" in cell.note
+
+
+def test_rational_multiples_in_exp_do_not_stop_limits():
+    # sigmoid(1.702 x) holds exp(-851 x/500): the multiple bound is for integer multiples in the
+    # factoring algorithms only, so C is decided and g1 stays exact (1/2 by symmetry)
+    import mpmath
+    from symsig import signature
+    s = signature("x*sigmoid(1.702*x)", dps=15, components=("g1", "C"))
+    assert s["g1"].exact == sympy.Rational(1, 2)
+    k = mpmath.mpf(1702) / 1000
+    with mpmath.workdps(30):  # C = integral of |phi - l|: x sigmoid(kx) - x on x > 0, x sigmoid(kx) on x < 0
+        truth = 2 * mpmath.quad(lambda t: t / (1 + mpmath.exp(k * t)), [0, mpmath.inf])
+        assert abs(mpmath.mpf(s["C"].value) - truth) < 1e-13
