@@ -120,14 +120,16 @@ def test_refusals_give_the_reason():
     with pytest.raises(NotCertified, match="needs a rational alpha"):
         import sympy
         certified_mittag_leffler(sympy.sqrt(2), 1, 1, method="hypergeometric")
-    with pytest.raises(NotCertified, match="gamma = 1"):
-        mittag_leffler("1/2", 1, 1, gamma=2, certified=True)
 
 
-def test_numeric_entry_point_returns_the_ball():
-    ball = mittag_leffler("0.5", 1, -50, dps=30, certified=True)
+def test_ball_agrees_with_the_estimate_and_the_cli_prints_it(capsys):
+    from symsig.cli import main
+    ball = certified_mittag_leffler("0.5", 1, -50, dps=30)
     assert _holds(ball, _erfc_form(-50))
     assert ball.as_dict()["certified"] is True
     # the estimated (non-certified) value agrees with the ball to the 30 digits asked for
     estimate = _exact(mittag_leffler("0.5", 1, -50, dps=30).value)[0]
     assert abs(Fraction(Decimal(ball.mid)) - estimate) < Fraction(1, 10**31)
+    assert main(["ml", "0.5", "1", "-50", "--dps", "30", "--certified"]) == 0
+    assert f"[{ball.mid[:20]}" in capsys.readouterr().out
+    assert main(["ml", "0.5", "1", "1", "--gamma", "2", "--certified"]) == 2

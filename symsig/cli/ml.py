@@ -19,6 +19,9 @@ def register(subparsers):
     parser.add_argument("--gamma", default="1", help="Prabhakar parameter gamma >= 0")
     parser.add_argument("--dps", type=int, default=DEFAULT_DPS, help="significant decimal digits")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--certified", action="store_true",
+                        help="a proven Arb ball instead of an estimate (gamma = 1; needs the certified "
+                             "extra: pip install 'symsig[certified]')")
     parser.set_defaults(handler=_ml)
 
 
@@ -27,6 +30,8 @@ def _ml(args):
     dps = check_dps(args.dps)
     alpha, beta, gamma, z = (exact_number(text, name) for text, name in
                              ((args.alpha, "alpha"), (args.beta, "beta"), (args.gamma, "gamma"), (args.z, "z")))
+    if args.certified:
+        return _certified(args, alpha, beta, gamma, z, dps)
     result = mittag_leffler(alpha, beta, z, gamma=gamma, dps=dps)
     with at_digits(dps + 10):  # mpc() rounds to the current precision
         value = mp.mpc(result.value)
@@ -42,3 +47,16 @@ def _ml(args):
     print(f"{name}({args.z}) = {shown}")
     print(f"method: {result.method}; estimated absolute error: {error}")
     return 0
+
+
+def _certified(args, alpha, beta, gamma, z, dps):
+    from ..certified import NotCertified, certified_mittag_leffler  # the optional extra
+    if gamma != 1:
+        raise NotCertified("certified Mittag-Leffler values take gamma = 1")
+    ball = certified_mittag_leffler(alpha, beta, z, dps)
+    if args.json:
+        print(json.dumps({"alpha": args.alpha, "beta": args.beta, "z": args.z, "dps": dps, **ball.as_dict()}))
+    else:
+        print(f"E_{{{args.alpha},{args.beta}}}({args.z}) = {ball}")
+    return 0
+

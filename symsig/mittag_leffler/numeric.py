@@ -175,7 +175,7 @@ def _context(dps):
 # ---------------------------------------------------------------- public API
 
 @engine_call
-def mittag_leffler(a, b, z, gamma=1, dps=30, method="auto", certified=False):
+def mittag_leffler(a, b, z, gamma=1, dps=30, method="auto"):
     """``E^gamma_{a,b}(z)`` to ``dps`` significant digits, as an :class:`MLResult`.
 
     ``a >= 0`` (a = 0 is the closed form ``(1 - z)^-gamma / Gamma(b)``), real
@@ -208,18 +208,12 @@ def mittag_leffler(a, b, z, gamma=1, dps=30, method="auto", certified=False):
     >>> mittag_leffler(0.8, 0.7, [-3, -0.5], dps=15).method.tolist()  # -3: doubles cancel
     ['series', 'float series']
 
-    With ``certified=True`` (the ``certified`` extra, g = 1, scalar z, ``method="auto"``) the
-    value is a proven Arb ball: :func:`symsig.certified.certified_mittag_leffler`.
+    A proven Arb ball instead of an estimate: :func:`symsig.certified.certified_mittag_leffler`
+    (the ``certified`` extra; ``symsig ml --certified``).
     """
     dps = check_dps(dps)
     if method not in METHODS:
         raise InputError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
-    if certified:
-        from ..certified import NotCertified, certified_mittag_leffler  # lazy: the extra is optional
-
-        if _is_array(z) or _Arg(gamma, "gamma").rational != 1 or method != "auto":
-            raise NotCertified("certified Mittag-Leffler values take gamma = 1, one z and method='auto'")
-        return certified_mittag_leffler(a, b, z, dps)
     if _is_array(z):
         return _array(*_parameters(a, b, gamma), z, dps, method)
     a, b, g = _checked(a, b, gamma)
