@@ -136,17 +136,24 @@ def _sign_changes(expr, lo, hi, dps, samples=None):
     return roots
 
 
+#: functions that take each value at most once: a polynomial in one of them, of a linear
+#: argument, has no roots beyond those ``solve`` returns (unlike sin, whose roots repeat)
+_INJECTIVE = (sympy.exp, sympy.tanh, sympy.erf, sympy.erfc, sympy.atan, sympy.sinh, sympy.asinh)
+
+
 @lru_cache(maxsize=1024)
 def _exact_roots(expr, lo, hi):
-    """Real roots of expr in (lo, hi) from its factors, or None when a factor resists.
+    """Real roots of expr in (lo, hi) from its factors: ``(roots, complete)``, or None when
+    a factor resists.  ``complete`` says that no other root exists.
 
     Factors of fixed sign have none; a polynomial in x goes to ``real_roots``; a
     polynomial in one other function of x (``tanh(x)**2 - 1``, ``exp(-x) - 1``) to
-    ``solve``, which inverts it.  A factor that mixes x with transcendental functions
-    (Swish's ``x*exp(-x) + ...``) has no closed-form roots worth a search, so ``solve``,
-    whose running time has no bound there, is not attempted.
+    ``solve``, which inverts it (all roots only for an injective function of a linear
+    argument).  A factor that mixes x with transcendental functions (Swish's
+    ``x*exp(-x) + ...``) has no closed-form roots worth a search, so ``solve``, whose
+    running time has no bound there, is not attempted.
     """
-    roots = set()
+    roots, complete = set(), True
     for factor in sympy.Mul.make_args(sympy.factor_terms(sympy.together(expr))):
         base = factor.base if factor.is_Pow and factor.exp.is_positive else factor
         if not base.has(x) or base.is_positive or base.is_negative:
@@ -154,31 +161,67 @@ def _exact_roots(expr, lo, hi):
         poly = attempt(sympy.Poly, base)
         if poly is None or len(poly.gens) != 1:
             return None
-        if poly.gens[0] == x:
+        gen = poly.gens[0]
+        if gen == x:
             found = attempt(sympy.real_roots, poly)
         else:
             found = attempt(sympy.solve, base, x)
+            complete = complete and isinstance(gen, _INJECTIVE) and _linear(gen.args[0])
         if found is None:
             return None
         roots.update(r for r in found if r.is_real)
-    return sorted((r for r in roots if lo < r < hi), key=float)
+    return sorted((r for r in roots if lo < r < hi), key=float), complete
+
+
+def _linear(expr):
+    return expr.is_polynomial(x) and sympy.degree(expr, x) == 1
+
+
+def _between(roots, lo, hi):
+    """One exact point in each gap of (lo, hi) left by the sorted ``roots``."""
+    ends = [lo, *roots, hi]
+    points = []
+    for a, b in zip(ends, ends[1:]):
+        if a == -oo:
+            points.append(sympy.floor(b) - 1 if b != oo else sympy.Integer(0))
+        elif b == oo:
+            points.append(sympy.ceiling(a) + 1)
+        else:
+            points.append((a + b) / 2)
+    return points
+
+
+def _changes_at(expr, roots, lo, hi, dps):
+    """The roots where expr changes sign, read from its signs between them (all roots
+    known), or None when a sign is not decided."""
+    func = lambdify_mpmath(x, expr)
+    with workdps(dps) as ctx:
+        signs = [_sign_at(func, mp.mpf(sympy.N(t, ctx.dps)), ctx.dps) for t in _between(roots, lo, hi)]
+    if 0 in signs:
+        return None
+    return tuple(r for r, left, right in zip(roots, signs, signs[1:]) if left != right)
 
 
 @lru_cache(maxsize=512)
 def _critical_points(expr, lo, hi, dps, samples=None):
     """Sign changes of ``expr`` in (lo, hi): ``(points, exact)`` with exact SymPy points if possible."""
-    numeric = _sign_changes(expr, lo, hi, dps, samples)
     exact = _exact_roots(expr, lo, hi)
+    if exact is not None and exact[1]:
+        # every root is known: the signs between them decide, no scan needed
+        changes = _changes_at(expr, exact[0], lo, hi, dps)
+        if changes is not None:
+            return changes, True
+    numeric = _sign_changes(expr, lo, hi, dps, samples)
     if exact is not None:
         # a root of even multiplicity is no sign change: keep the exact roots that match
         with workdps(dps):
-            exact = [e for e in exact if any(
+            kept = [e for e in exact[0] if any(
                 abs(mp.mpf(sympy.N(e, mp.dps)) - n) < mp.mpf(10) ** (-dps // 2) for n in numeric)]
-            matched = len(exact) == len(numeric) and all(
+            matched = len(kept) == len(numeric) and all(
                 abs(mp.mpf(sympy.N(e, mp.dps)) - n) < mp.mpf(10) ** (-dps // 2)
-                for e, n in zip(exact, numeric))
+                for e, n in zip(kept, numeric))
         if matched:
-            return tuple(exact), True
+            return tuple(kept), True
     return tuple(numeric), False
 
 
