@@ -107,3 +107,26 @@ def test_gated_tanh_has_the_regularity_of_tanh():
     low, high, _ = derivative_range(phi, 20)
     assert abs(float(low)) < 1e-20 and abs(float(high) - 1) < 1e-20
     assert abs(total_variation(phi, 20).value - 2) < 1e-20
+
+
+
+def test_sign_changes_when_every_root_is_known():
+    """Roots known exactly skip the scan; the signs between them decide.  Truths: a double root
+    is no sign change; tanh(x)^2 = 1/4 at x = +-log(3)/2; sin x = 1/2 (not injective) has six
+    roots in (-10, 10), where solve names only two."""
+    from symsig.regularity import _critical_points
+    assert _critical_points((x - 1)**2 * (x + 2), -sympy.oo, sympy.oo, DIGITS) == ((-2,), True)
+    points, exact = _critical_points(sympy.tanh(x)**2 - sympy.Rational(1, 4), -sympy.oo, sympy.oo, DIGITS)
+    assert exact and [sympy.simplify(p - s * sympy.log(3) / 2) for p, s in zip(points, (-1, 1))] == [0, 0]
+    points, _ = _critical_points(sympy.sin(x) - sympy.Rational(1, 2), -10, 10, DIGITS)
+    expected = sorted(float(r + 2 * k * sympy.pi) for r in (sympy.pi / 6, 5 * sympy.pi / 6) for k in (-1, 0, 1))
+    assert [round(float(p), 12) for p in points] == [round(r, 12) for r in expected]
+
+
+def test_tv_through_a_double_root():
+    """phi'' = x^2 exp(-x^2) >= 0: phi' is monotone and TV(phi') = sqrt(pi)/2 (closed form)."""
+    phi = sympy.sqrt(sympy.pi) / 4 * (x * sympy.erf(x) + sympy.exp(-x**2) / sympy.sqrt(sympy.pi)) + sympy.exp(-x**2) / 4
+    assert sympy.simplify(sympy.diff(phi, x, 2) - x**2 * sympy.exp(-x**2)) == 0
+    got = total_variation(phi, dps=DIGITS)
+    with mpmath.workdps(REFERENCE_DIGITS):
+        assert abs(mpmath.mpf(got.value) - mpmath.sqrt(mpmath.pi) / 2) < mpmath.mpf(10) ** -DIGITS
