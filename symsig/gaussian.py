@@ -16,85 +16,19 @@ sharing its node evaluations (:mod:`symsig.quadrature`).  Every result is a
 ('0.39429449039784117442', 'quadrature (tanh-sinh, 2 intervals)')
 """
 
-from functools import lru_cache
-
 import sympy
 
 from .activations import get_activation, x
-from .bounded import is_zero, simplify
-from .calculus import PiecewiseSmooth, decompose
+from .bounded import simplify
+from .calculus import PiecewiseSmooth
 from .components import SIGMA
 from . import limits
 from .errors import ConvergenceError, DomainError, InputError, LimitError
-from .exact import tidy, truncated_expectation
-from .precision import check_dps, COMPLEX, engine_call, exact_number, lambdify_mpmath, mp, workdps
+from .precision import COMPLEX, engine_call, exact_number, lambdify_mpmath, mp, workdps
 from .quadrature import _mpf, gaussian_quadrature, point_precision
 from .quantity import Quantity, without_erf_cancellation
 from .singularities import expectation_verdict, split_at_singular_points
-
-MU = sympy.Symbol("mu", real=True)
-
-
-def check_gaussian(sigma, mu, dps):
-    """Validate and convert (sigma, mu, dps) to exact numbers."""
-    sigma = exact_number(sigma, "sigma")
-    mu = exact_number(mu, "mu")
-    if not sigma.is_real or not sigma > 0:
-        raise DomainError(f"sigma is a standard deviation and must be > 0, got {sigma}")
-    if not mu.is_real:
-        raise DomainError(f"mu must be real, got {mu}")
-    return sigma, mu, check_dps(dps)
-
-
-def _as_pieces(f):
-    """An integrand as pieces: anything :func:`~symsig.activations.get_activation` accepts
-    (a catalogue name, a string, a SymPy expression in a real symbol named x), or pieces."""
-    if isinstance(f, PiecewiseSmooth):
-        return f
-    if not isinstance(f, (str, sympy.Basic)):
-        raise InputError(f"an integrand is a name, a string or a SymPy expression in x, got {f!r}")
-    return decompose(get_activation(f).expr)
-
-
-@lru_cache(maxsize=2048)
-def exact_form(pieces, mu=MU):
-    """``(expr, rule)``: E[f(mu + SIGMA Z)] in closed form, or None when no rule applies.
-
-    ``mu`` is the symbol MU (a form valid for every bias) or a number; odd
-    integrands give 0 at mu = 0 by symmetry.
-    """
-    if mu == 0:
-        half = _symmetric_part(pieces)
-        if half is not None:
-            return half, "symmetry: f(x) + f(-x) is constant"
-    terms, rules = [], []
-    for piece in pieces.pieces:
-        result = truncated_expectation(piece.expr, x, piece.lo, piece.hi, SIGMA, mu)
-        if result is None:
-            return None
-        terms.append(result.expr)
-        if result.rule and result.rule not in rules:
-            rules.append(result.rule)
-    return tidy(sympy.Add(*terms)), "; ".join(rules) or "zero"
-
-
-def _symmetric_part(pieces):
-    """K/2 when f(x) + f(-x) = K for all x (so E[f(sigma Z)] = K/2), else None.
-
-    Covers odd integrands (K = 0), sigmoid (K = 1), swish' and gelu' (K = 1).
-    """
-    expr = pieces.as_expr()
-    if expr == 0:
-        return None
-    both = expr + expr.subs(x, -x)
-    for point in (0, 1):  # 0 may be an (integrable) singular point, as for |x|**(-1/2)
-        constant = both.subs(x, point)
-        if constant.is_number and not constant.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
-            # piece by piece: simplify cannot see through a sum of two Piecewise
-            smooth = all(is_zero(piece.expr - constant) for piece in decompose(both).pieces)
-            return constant / 2 if smooth else None
-    return None
-
+from .gaussian_exact import MU, as_pieces, check_gaussian, exact_form
 
 @engine_call
 def expectations(integrands, sigma=1, mu=0, dps=30, exact=True):
@@ -104,7 +38,7 @@ def expectations(integrands, sigma=1, mu=0, dps=30, exact=True):
     :class:`~symsig.calculus.PiecewiseSmooth` objects (functions, not distributions).
     """
     sigma, mu, dps = check_gaussian(sigma, mu, dps)
-    pieces = [_as_pieces(f) for f in integrands]
+    pieces = [as_pieces(f) for f in integrands]
     results = [None] * len(pieces)
     for i, p in enumerate(pieces):
         # decided before any tier: a symmetry or a quadrature would give a number that does not exist
@@ -132,8 +66,27 @@ def expectations(integrands, sigma=1, mu=0, dps=30, exact=True):
 
 
 @engine_call
-def expectation(f, sigma=1, mu=0, dps=30, exact=True):
-    """``E[f(mu + sigma Z)]``, ``Z ~ N(0, 1)``, as a :class:`Quantity` (see module doc)."""
+def expectation(f, sigma=1, mu=0, dps=30, exact=True, certified=False):
+    """``E[f(mu + sigma Z)]``, ``Z ~ N(0, 1)``, as a :class:`Quantity` (see module doc).
+
+    ``certified=True`` (the ``certified`` extra) returns a :class:`symsig.certified.Ball`
+    whose radius is a proven error bound (the closed form in Arb, else certified quadrature
+    with a proven tail bound; ``exact`` is not consulted), or raises
+    :class:`~symsig.certified.NotCertified` with the reason, also for an infinite or
+    undefined expectation.
+
+    >>> str(expectation("relu", sigma=2, dps=15, certified=True))  # sigma / sqrt(2 pi)
+    '[0.79788456080286535588 +/- 1.2e-22]'
+    """
+    if certified:
+        from .certified.ball import NotCertified  # lazy: certified is an optional extra
+        from .certified.expectation import certified_expectation
+
+        sigma, mu, dps = check_gaussian(sigma, mu, dps)
+        verdict = expectation_verdict(as_pieces(f), sigma, mu)
+        if verdict is not None:
+            raise NotCertified(f"the expectation is {verdict.status}, not a finite number: {verdict.reason}")
+        return certified_expectation(f, sigma, mu, dps)
     return expectations([f], sigma, mu, dps, exact)[0]
 
 
@@ -169,7 +122,7 @@ def variance(f, sigma=1, mu=0, dps=30):
     ('1.0000000000000000000', 'quadrature of the centred E[(f - f(mu))^2] - E[f - f(mu)]^2')
     """
     sigma, mu, dps = check_gaussian(sigma, mu, dps)
-    pieces = _as_pieces(f)
+    pieces = as_pieces(f)
     func = lambdify_mpmath(x, without_erf_cancellation(pieces.as_expr()))
     with workdps(dps):
         points = [mp.mpf(sympy.N(b, mp.dps)) for b in pieces.breakpoints]
@@ -230,7 +183,7 @@ def _order(value, name):
 
 
 @engine_call
-def gaussian_moment(phi, power=1, sigma=SIGMA, mu=0, derivative=0, dps=30):
+def gaussian_moment(phi, power=1, sigma=SIGMA, mu=0, derivative=0, dps=30, certified=False):
     """``E[phi^(derivative)(X)^power]``: a SymPy closed form when ``sigma`` is a symbol.
 
     ``phi`` is anything :func:`~symsig.activations.get_activation` accepts; the
@@ -239,21 +192,27 @@ def gaussian_moment(phi, power=1, sigma=SIGMA, mu=0, derivative=0, dps=30):
 
     With numeric sigma this is :func:`expectation`; with a symbolic sigma (and
     mu) the exact engine's form is returned, or :class:`InputError` says that no
-    closed form is known.
+    closed form is known.  ``certified=True`` (numeric sigma and mu only, else
+    :class:`InputError`) returns the proven :class:`symsig.certified.Ball` of
+    :func:`expectation` with ``certified=True``.
 
     >>> from symsig.activations import x
     >>> gaussian_moment(sympy.Max(x, 0), power=2)
     sigma**2/2
+    >>> str(gaussian_moment(sympy.Max(x, 0), power=2, sigma=3, dps=15, certified=True))
+    '[4.5 +/- 0]'
     """
     power, derivative = _order(power, "power"), _order(derivative, "derivative")
-    pieces = _as_pieces(phi if isinstance(phi, PiecewiseSmooth) else get_activation(phi).expr)
+    pieces = as_pieces(phi if isinstance(phi, PiecewiseSmooth) else get_activation(phi).expr)
     for _ in range(derivative):
         pieces = pieces.diff()
     pieces = pieces.map(lambda e: e ** power)
     if isinstance(sigma, sympy.Symbol) or isinstance(mu, sympy.Symbol):
+        if certified:
+            raise InputError("a certified ball needs numeric sigma and mu, not symbols")
         form = exact_form(pieces, mu)
         if form is None:
             raise InputError("no closed form is known for this moment; give a numeric sigma "
                              "for the quadrature value")
         return simplify(form[0].subs({SIGMA: sigma, MU: mu}))
-    return expectation(pieces, sigma, mu, dps)
+    return expectation(pieces, sigma, mu, dps, certified=certified)

@@ -282,10 +282,10 @@ def certified_expectation(expr_or_name, sigma=1, mu=0, dps=30):
     >>> str(certified_expectation("relu", sigma=2, dps=15))
     '[0.79788456080286535588 +/- 1.2e-22]'
     """
-    from ..gaussian import _as_pieces, check_gaussian, exact_form  # lazy: certified is optional
+    from ..gaussian_exact import as_pieces, check_gaussian, exact_form  # lazy: certified is optional
 
     sigma, mu, dps = check_gaussian(sigma, mu, dps)
-    pieces = _as_pieces(expr_or_name)
+    pieces = as_pieces(expr_or_name)
     form = exact_form(pieces, mu)
     if form is not None:
         from ..components import SIGMA

@@ -20,7 +20,7 @@ def register(subparsers):
     parser.add_argument("--dps", type=int, default=DEFAULT_DPS, help="significant decimal digits")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--certified", action="store_true",
-                        help="a proven Arb ball instead of an estimate (gamma = 1; needs the certified "
+                        help="a proven Arb ball instead of an estimate (needs the certified "
                              "extra: pip install 'symsig[certified]')")
     parser.set_defaults(handler=_ml)
 
@@ -42,7 +42,7 @@ def _ml(args):
                           "dps": dps, "value_re": re, "value_im": im, "method": result.method,
                           "error": error}))
         return 0
-    name = f"E_{{{args.alpha},{args.beta}}}" if gamma == 1 else f"E^{args.gamma}_{{{args.alpha},{args.beta}}}"
+    name = _name(args, gamma)
     shown = re if isinstance(result.value, REAL) else format_value(result.value, dps)
     print(f"{name}({args.z}) = {shown}")
     print(f"method: {result.method}; estimated absolute error: {error}")
@@ -50,13 +50,16 @@ def _ml(args):
 
 
 def _certified(args, alpha, beta, gamma, z, dps):
-    from ..certified import NotCertified, certified_mittag_leffler  # the optional extra
-    if gamma != 1:
-        raise NotCertified("certified Mittag-Leffler values take gamma = 1")
-    ball = certified_mittag_leffler(alpha, beta, z, dps)
+    from ..mittag_leffler import mittag_leffler
+    ball = mittag_leffler(alpha, beta, z, gamma=gamma, dps=dps, certified=True)
     if args.json:
-        print(json.dumps({"alpha": args.alpha, "beta": args.beta, "z": args.z, "dps": dps, **ball.as_dict()}))
+        print(json.dumps({"alpha": args.alpha, "beta": args.beta, "gamma": args.gamma, "z": args.z,
+                          "dps": dps, **ball.as_dict()}))
     else:
-        print(f"E_{{{args.alpha},{args.beta}}}({args.z}) = {ball}")
+        print(f"{_name(args, gamma)}({args.z}) = {ball}")
     return 0
+
+
+def _name(args, gamma):
+    return f"E_{{{args.alpha},{args.beta}}}" if gamma == 1 else f"E^{args.gamma}_{{{args.alpha},{args.beta}}}"
 

@@ -175,7 +175,7 @@ def _context(dps):
 # ---------------------------------------------------------------- public API
 
 @engine_call
-def mittag_leffler(a, b, z, gamma=1, dps=30, method="auto"):
+def mittag_leffler(a, b, z, gamma=1, dps=30, method="auto", certified=False):
     """``E^gamma_{a,b}(z)`` to ``dps`` significant digits, as an :class:`MLResult`.
 
     ``a >= 0`` (a = 0 is the closed form ``(1 - z)^-gamma / Gamma(b)``), real
@@ -208,10 +208,23 @@ def mittag_leffler(a, b, z, gamma=1, dps=30, method="auto"):
     >>> mittag_leffler(0.8, 0.7, [-3, -0.5], dps=15).method.tolist()  # -3: doubles cancel
     ['series', 'float series']
 
-    A proven Arb ball instead of an estimate: :func:`symsig.certified.certified_mittag_leffler`
-    (the ``certified`` extra; ``symsig ml --certified``).
+    With ``certified=True`` (the ``certified`` extra; one z; ``method`` "auto", "series" or
+    "hypergeometric") the value is a proven Arb ball, a :class:`~symsig.certified.Ball` for real
+    z or a :class:`~symsig.certified.ComplexBall`, or :class:`~symsig.certified.NotCertified`
+    says why not: :func:`symsig.certified.certified_mittag_leffler`.
+
+    >>> str(mittag_leffler("0.5", 1, -10, dps=20, certified=True))  # exp(100) erfc(10)
+    '[0.0561409927438225858575174 +/- 1.8e-26]'
     """
     dps = check_dps(dps)
+    if certified:
+        # lazy, and from the submodules: symsig.certified's package imports the activations
+        from ..certified.ball import NotCertified
+        from ..certified.mittag_leffler import certified_mittag_leffler
+
+        if _is_array(z):
+            raise NotCertified("certified Mittag-Leffler values take one z, not an array")
+        return certified_mittag_leffler(a, b, z, dps, method, gamma=gamma)
     if method not in METHODS:
         raise InputError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
     if _is_array(z):
