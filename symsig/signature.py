@@ -82,9 +82,9 @@ def signature(phi, sigma=1, mu=0, dps=30, components=NINE, extras=(), certified=
     ``phi`` is a catalogue name, a string or a SymPy expression in x.  Closed
     forms are used wherever the exact tier finds them; the rest is quadrature
     at ``dps`` digits.  Extras: any registered name, e.g. ``("chi", "g4", "B", "Lip")``.
-    ``certified=True`` (the ``certified`` extra, python-flint) adds rigorous Arb balls for
-    m1, g1, g2, m2 and eta in ``.certified`` (a refusal reason where no bound is proved):
-    see :mod:`symsig.certified`.
+    ``certified=True`` (the ``certified`` extra, python-flint) adds a rigorous Arb ball (or a
+    proven infinity) for each of the nine components in ``.certified``, a refusal reason
+    where nothing is proved: see :mod:`symsig.certified`.
     """
     activation = get_activation(phi)
     sigma, mu, dps = check_gaussian(sigma, mu, dps)

@@ -189,14 +189,14 @@ def test_signature_and_cli_carry_the_balls(capsys):
     from symsig.cli import main
     from symsig.signature import signature
     s = signature("relu", sigma=1, dps=30, certified=True)
-    assert set(s.certified) == {"m1", "g1", "g2", "m2", "eta"}
+    assert set(s.certified) == {"m1", "g1", "g2", "m2", "eta", "alpha_plus", "alpha_minus", "TV", "C"}
     with mpmath.workdps(100):  # E[relu(Z)] = 1/sqrt(2 pi)
         assert s.certified["m1"].contains(1 / mpmath.sqrt(2 * mpmath.pi))
     data = s.as_dict()["components"]
     assert data["m2"]["certified"]["certified"] is True and "alpha_plus" in data
-    assert "certified" not in data["alpha_plus"]
+    assert data["alpha_plus"]["certified"]["certified"] is True  # relu's slope 1, exact
     assert main(["signature", "relu", "--certified", "--dps", "20", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["components"]["m2"]["certified"]["mid"].startswith("0.5")
     assert main(["signature", "relu", "--certified", "--dps", "20"]) == 0
-    assert capsys.readouterr().out.count("certified: [") == 5
+    assert capsys.readouterr().out.count("certified: [") == 9

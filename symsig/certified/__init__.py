@@ -20,12 +20,14 @@ python-flint is the optional ``certified`` extra, imported on first use.
 (True, False)
 """
 
-from .ball import Ball, ComplexBall, NotCertified
+from .ball import Ball, ComplexBall, Infinite, NotCertified
 from .expectation import certified_expectation, gaussian_tail, tail_bound
 from .mittag_leffler import certified_mittag_leffler
+from .regularity import certified_c, certified_slope, certified_slopes, certified_total_variation
 from .signature import CERTIFIED_COMPONENTS, certified_signature
 from .translate import certified_value, translate
 
-__all__ = ["Ball", "ComplexBall", "NotCertified", "CERTIFIED_COMPONENTS", "certified_expectation",
-           "certified_mittag_leffler", "certified_signature", "certified_value", "gaussian_tail",
+__all__ = ["Ball", "ComplexBall", "Infinite", "NotCertified", "CERTIFIED_COMPONENTS", "certified_c",
+           "certified_expectation", "certified_mittag_leffler", "certified_signature", "certified_slope",
+           "certified_slopes", "certified_total_variation", "certified_value", "gaussian_tail",
            "tail_bound", "translate"]

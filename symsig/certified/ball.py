@@ -190,3 +190,18 @@ class ComplexBall:
 
     def __str__(self):
         return f"{self.real} + {self.imag}*I"
+
+
+@dataclass(frozen=True)
+class Infinite:
+    """A component proved to be +oo or -oo, with the reason."""
+
+    sign: int
+    reason: str
+    method: str = ""
+
+    def as_dict(self):
+        return {"value": "oo" if self.sign > 0 else "-oo", "certified": True, "reason": self.reason}
+
+    def __str__(self):
+        return f"{'+' if self.sign > 0 else '-'}oo (proved: {self.method})"

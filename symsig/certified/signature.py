@@ -1,4 +1,4 @@
-"""Certified m1, g1, g2, m2, eta: expectations plus ball arithmetic."""
+"""Certified m1, g1, g2, m2, eta (expectations plus ball arithmetic), alpha+-, TV and C."""
 
 from decimal import Decimal
 from fractions import Fraction
@@ -10,22 +10,24 @@ from ..precision import engine_call
 from ..quantity import INFINITE
 from .ball import Ball, GUARD_BITS, KEPT_DIGITS, _flint, _precision
 from .expectation import certified_expectation
+from .regularity import certified_c, certified_slope, certified_total_variation
 from .translate import _number
 
-CERTIFIED_COMPONENTS = ("m1", "g1", "g2", "m2", "eta")
+CERTIFIED_COMPONENTS = ("m1", "g1", "g2", "m2", "eta", "alpha_plus", "alpha_minus", "TV", "C")
 
 
 @engine_call
 def certified_signature(phi, sigma=1, mu=0, dps=50):
-    """``{name: Ball or refusal reason (str)}`` for m1, g1, g2, m2, eta.
+    """``{name: Ball, Infinite or refusal reason (str)}`` for :data:`CERTIFIED_COMPONENTS`.
 
     Expectations come from :func:`certified_expectation` (plus Dirac masses of phi' as
     exact closed forms); g2 = sqrt(chi) and eta = sigma^2 g1^2 / (m2 - m1^2) are ball
-    arithmetic on the unrounded input balls.
+    arithmetic on the unrounded input balls; the slopes, TV and C come from
+    :mod:`symsig.certified.regularity` (Infinite where an infinity is proved).
     """
     from ..activations import get_activation
     from ..facts import facts
-    from ..gaussian import check_gaussian
+    from ..gaussian_exact import check_gaussian
 
     _flint()
     sigma, mu, dps = check_gaussian(sigma, mu, dps)
@@ -45,6 +47,15 @@ def certified_signature(phi, sigma=1, mu=0, dps=50):
     out["g2"] = _derived(lambda chi: chi.sqrt(), [balls["chi"]], dps, "g2")
     out["eta"] = _derived(lambda g1, m1, m2: _number(sigma) ** 2 * g1 ** 2 / (m2 - m1 ** 2),
                           [balls["g1"], balls["m1"], balls["m2"]], dps, "eta")
+    expr = get_activation(phi).expr
+    for name, compute in (("alpha_plus", lambda: certified_slope(expr, 1, dps)),
+                          ("alpha_minus", lambda: certified_slope(expr, -1, dps)),
+                          ("TV", lambda: certified_total_variation(expr, dps)),
+                          ("C", lambda: certified_c(expr, dps))):
+        try:
+            out[name] = compute()
+        except SymsigError as exc:
+            out[name] = f"refused: {exc}"
     return {name: out[name] for name in CERTIFIED_COMPONENTS}
 
 
