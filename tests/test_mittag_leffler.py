@@ -246,6 +246,17 @@ def test_alpha_zero_closed_form():
         assert_digits(p, mpmath.mpf("0.5") ** mpmath.mpf("-1.5"), 30)
 
 
+def test_alpha_zero_branch_cut():
+    # (1 - z)^(-1/3) at z = 3 is (-2)^(-1/3): complex, and different above and below the cut;
+    # its real part alone (0.3969) was once returned as the value
+    with pytest.raises(DomainError, match="branch cut"):
+        mittag_leffler(0, 1, 3, gamma="1/3")
+    with mpmath.workdps(60):  # an integer gamma has no cut: (1 - 3)^-2 = 1/4
+        assert_digits(mittag_leffler(0, 1, 3, gamma=2, dps=30), mpmath.mpf(1) / 4, 30)
+        assert_digits(mittag_leffler(0, 1, "3+1j", gamma="1/3", dps=30),
+                      mpmath.power(mpmath.mpc(-2, -1), mpmath.mpf(-1) / 3), 30)
+
+
 # ------------------------------------------------------------------ input handling
 
 @pytest.mark.parametrize("args,error", [
