@@ -136,9 +136,18 @@ def _sign_changes(expr, lo, hi, dps, samples=None):
     return roots
 
 
-#: functions that take each value at most once: a polynomial in one of them, of a linear
-#: argument, has no roots beyond those ``solve`` returns (unlike sin, whose roots repeat)
-_INJECTIVE = (sympy.exp, sympy.tanh, sympy.erf, sympy.erfc, sympy.atan, sympy.sinh, sympy.asinh)
+#: functions that take each value at most once, with their inverse and range: a polynomial
+#: in one of them, of a linear argument, has exactly the roots read off through the inverse
+#: (unlike sin, whose roots repeat)
+_INVERSES = {
+    sympy.exp: (sympy.log, lambda u: u > 0),
+    sympy.tanh: (sympy.atanh, lambda u: abs(u) < 1),
+    sympy.erf: (sympy.erfinv, lambda u: abs(u) < 1),
+    sympy.erfc: (sympy.erfcinv, lambda u: 0 < u < 2),
+    sympy.atan: (sympy.tan, lambda u: abs(u) < sympy.pi / 2),
+    sympy.sinh: (sympy.asinh, lambda u: True),
+    sympy.asinh: (sympy.sinh, lambda u: True),
+}
 
 
 @lru_cache(maxsize=1024)
@@ -147,9 +156,9 @@ def _exact_roots(expr, lo, hi):
     a factor resists.  ``complete`` says that no other root exists.
 
     Factors of fixed sign have none; a polynomial in x goes to ``real_roots``; a
-    polynomial in one other function of x (``tanh(x)**2 - 1``, ``exp(-x) - 1``) to
-    ``solve``, which inverts it (all roots only for an injective function of a linear
-    argument).  A factor that mixes x with transcendental functions (Swish's
+    polynomial in one injective function of a linear argument (``tanh(x)**2 - 1/4``,
+    ``exp(-x) - 1``) to ``real_roots`` in that function and its inverse (all roots); a
+    polynomial in another function (sin x) to ``solve`` (some roots).  A factor that mixes x with transcendental functions (Swish's
     ``x*exp(-x) + ...``) has no closed-form roots worth a search, so ``solve``, whose
     running time has no bound there, is not attempted.
     """
@@ -164,9 +173,11 @@ def _exact_roots(expr, lo, hi):
         gen = poly.gens[0]
         if gen == x:
             found = attempt(sympy.real_roots, poly)
+        elif gen.func in _INVERSES and _linear(gen.args[0]):
+            found = _through_inverse(gen, poly)
         else:
             found = attempt(sympy.solve, base, x)
-            complete = complete and isinstance(gen, _INJECTIVE) and _linear(gen.args[0])
+            complete = False
         if found is None:
             return None
         roots.update(r for r in found if r.is_real)
@@ -175,6 +186,18 @@ def _exact_roots(expr, lo, hi):
 
 def _linear(expr):
     return expr.is_polynomial(x) and sympy.degree(expr, x) == 1
+
+
+def _through_inverse(gen, poly):
+    """Real x with g(a x + b) = u for the real roots u of a polynomial in g = ``gen``
+    (``real_roots`` in u, then g's inverse: exact, where ``solve`` spends minutes on the
+    radicals of a cubic), or None when SymPy cannot isolate the roots."""
+    inverse, in_range = _INVERSES[gen.func]
+    roots = attempt(sympy.real_roots, sympy.Poly(poly.all_coeffs(), sympy.Dummy("u")))
+    if roots is None:
+        return None
+    (a, b) = sympy.Poly(gen.args[0], x).all_coeffs()
+    return [(inverse(u) - b) / a for u in roots if in_range(u)]
 
 
 def _between(roots, lo, hi):
