@@ -104,17 +104,20 @@ def test_c_closed_form_and_infinity():
 
 
 def test_refusals_carry_the_reason():
-    with pytest.raises(NotCertified, match="infinite piece.*tail"):
-        certified_total_variation("swish", dps=20)
-    with pytest.raises(NotCertified, match="no closed form"):
-        certified_c("mish", dps=20)
+    # sqrt(1 + x^2) - |x| decays only like 1/(2|x|): no exponential decay bound is proved
+    with pytest.raises(NotCertified, match="no decay bound proved for 1/sqrt"):
+        certified_total_variation("sqrt(1 + x**2) + tanh(x)**3", dps=20)
 
 
 def test_signature_reports_the_new_components():
     balls = certified_signature("swish", dps=20)
     with ctx.workdps(40):
         assert balls["alpha_plus"].contains(1) and balls["C"].contains(ctx.pi ** 2 / 6)
-    assert balls["TV"].startswith("refused: TV:")
+    # swish'(-x) = 1 - swish'(x), so TV(swish') = 4 max swish' - 3, the max where swish'' = 0
+    s = lambda v: 1 / (1 + ctx.exp(-v))
+    with ctx.workdps(40):
+        top = ctx.findroot(lambda v: s(v) * (1 - s(v)) * (2 + v * (1 - 2 * s(v))), 2.4)
+        assert balls["TV"].contains(4 * (s(top) + top * s(top) * (1 - s(top))) - 3)
     data = signature("tanh", dps=20, certified=True).as_dict()["components"]
     assert data["TV"]["certified"] == {"mid": "2", "rad": "0", "certified": True}
     assert data["C"]["certified"]["value"] == "oo" and data["C"]["certified"]["certified"] is True
