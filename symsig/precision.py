@@ -280,9 +280,5 @@ class ContextFunction:
 
 
 def lambdify_mpmath(args, expr):
-    """``expr`` as a :class:`ContextFunction` of ``args`` (call it inside :func:`workdps`).
-
-    Common subexpressions are computed once (Mish's phi'' repeats tanh(log(1 + e^x))
-    several times: 2-3x fewer operations per point).
-    """
-    return ContextFunction(sympy.lambdify(args, expr, modules="mpmath", cse=True))
+    """``expr`` as a :class:`ContextFunction` of ``args`` (call it inside :func:`workdps`)."""
+    return ContextFunction(sympy.lambdify(args, expr, modules="mpmath"))
