@@ -86,16 +86,70 @@ def test_poles_on_both_sides_of_the_parabola():
     check(r, [plain_series(1.9, 1, v) for v in (2 + 3j, -2 + 3j, 1 - 5j)])
 
 
-def test_falls_back_where_doubles_cancel():
-    # E_{0.8,0.7}(-3): the series cancels (terms ~e^3.9 against |E| ~ 0.02), the asymptotic
-    # expansion is far from converged, the float contour is right to only ~3e-15 and its
-    # estimate is above 1e-14: the point must go through mpmath and still be right
-    r = mittag_leffler(0.8, 0.7, [-3.0, -0.5], dps=15)
-    assert r.method.tolist() == ["series", "float series"]
-    check(r, [plain_series(0.8, 0.7, -3), plain_series(0.8, 0.7, -0.5)])
-    # the plain double-precision series at the same point loses ~3 digits
+def test_wide_series_where_doubles_cancel():
+    # E_{0.8,0.7}(-3): the double series cancels (terms ~e^3.9 against |E| ~ 0.004), the
+    # asymptotic expansion is far from converged, the float contour's estimate is above
+    # 1e-14; E_{1.5,0.7}(-50): terms ~e^13.6 against |E| ~ 5e-5.  The series in integers
+    # keeps every digit
+    z = [-3.0, -0.5, -50.0, -7.575757575757576 + 6.969696969696969j]
+    ab = [(0.8, 0.7), (0.8, 0.7), (1.5, 0.7), (0.8, 0.7)]
+    for (a, b), v in zip(ab, z):
+        r = mittag_leffler(a, b, [v], dps=15)
+        assert r.method[0] == ("float series" if v == -0.5 else "float wide series")
+        check(r, [plain_series(a, b, v)])
+    # the plain double-precision series at -3 loses ~3 digits
     naive = sum((-3.0) ** k / math.gamma(0.8 * k + 0.7) for k in range(120))
     assert relative([naive], [plain_series(0.8, 0.7, -3)])[0] > 1e-14
+
+
+def closed_form(a, b, v, ctx):
+    """E_{a,b}(v) by elementary functions at the context's precision (v a double)."""
+    z = ctx.mpc(v)
+    if (a, b) == (1, 1):
+        return ctx.exp(z)
+    if (a, b) == (1, 2):
+        return ctx.expm1(z) / z if z else ctx.mpf(1)
+    if (a, b) == (2, 1):
+        return ctx.cosh(ctx.sqrt(z))
+    if (a, b) == (2, 2):
+        return ctx.sinh(ctx.sqrt(z)) / ctx.sqrt(z) if z else ctx.mpf(1)
+    return ctx.exp(z ** 2) * ctx.erfc(-z)  # a = 1/2, b = 1
+
+
+def test_every_float_path_against_closed_forms():
+    # E_{1,1} = exp, E_{1,2} = (e^z - 1)/z, E_{2,1}(z) = cosh sqrt z, E_{2,2}(z) = sinh sqrt z / sqrt z,
+    # E_{1/2,1}(z) = e^(z^2) erfc(-z), on a complex grid and the real line (real z: the
+    # mirrored contour); every point a float path accepts is within 1e-14 and its estimate
+    ctx = mpmath.MPContext()
+    ctx.dps = 40
+    axis = np.linspace(-40, 40, 17)
+    grid = np.concatenate([(axis[:, None] + 1j * axis[None, :]).ravel(), np.linspace(-60, 60, 31) + 0j])
+    seen = set()
+    for a, b in [(1, 1), (1, 2), (2, 1), (2, 2), (0.5, 1)]:
+        points = grid[np.abs(grid) < (26 if a == 0.5 else 100)]  # e^(z^2) overflows beyond
+        for z in (points, points.real[points.imag == 0]):
+            r = mittag_leffler(a, b, z, dps=15)
+            fast = np.array([m.startswith("float") for m in r.method])
+            seen.update((m, np.isrealobj(z)) for m in r.method[fast])
+            check_rows = np.flatnonzero(fast)
+            truths = [complex(closed_form(a, b, complex(z[i]), ctx)) for i in check_rows]
+            sub = MLArrayResult(r.value[check_rows], r.method[check_rows], r.error[check_rows], 15)
+            check(sub, truths)
+    for path in ("float series", "float asymptotic", "float contour", "float wide series"):
+        assert (path, False) in seen and (path, True) in seen, path
+
+
+def test_a_point_alone_equals_the_same_point_in_an_array():
+    # every path works point by point: the other points of an array (their term counts,
+    # node sets, the node cache) change no bit of a value or an error
+    z = np.array([-3.0, -0.5, 4.0, -50.0, 2 + 3j, -6 + 1j, -7.5 + 6.9j, 9.0, -10 - 9j, 0.3j])
+    for a, b in [(0.8, 0.7), (1.5, 0.7), (0.3, 1)]:
+        together = mittag_leffler(a, b, z, dps=15)
+        assert len(set(together.method.tolist())) >= 3
+        for i, v in enumerate(z):
+            alone = mittag_leffler(a, b, [v], dps=15)
+            assert alone.method[0] == together.method[i]
+            assert alone.value[0] == together.value[i] and alone.error[0] == together.error[i]
 
 
 def test_large_arguments_overflow_honestly():
