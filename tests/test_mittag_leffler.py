@@ -246,6 +246,13 @@ def test_alpha_zero_closed_form():
         assert_digits(p, mpmath.mpf("0.5") ** mpmath.mpf("-1.5"), 30)
 
 
+@pytest.mark.parametrize("a, b, z", [("0.5", "4.2", "1e300"), ("0.05", -1, "1e10"), ("0.5", 1, "-1e300")])
+def test_huge_z_is_a_domain_error(a, b, z):
+    # these raised a bare OverflowError from the double-precision sizing of the paths
+    with pytest.raises(DomainError, match="too large"):
+        mittag_leffler(a, b, z, dps=15)
+
+
 def test_alpha_zero_branch_cut():
     # (1 - z)^(-1/3) at z = 3 is (-2)^(-1/3): complex, and different above and below the cut;
     # its real part alone (0.3969) was once returned as the value

@@ -195,7 +195,8 @@ def mittag_leffler(a, b, z, gamma=1, dps=30, method="auto", certified=False):
     ``z`` may be a NumPy array or a list of numbers (not strings; each float is exact): the
     result is an :class:`MLArrayResult` of the same shape.  At ``dps <= 15`` with
     ``method="auto"`` and ``gamma = 1``, each point first tries double-precision paths
-    (series, asymptotic expansion, Garrappa's parabolic contour) and keeps their value when
+    (series, asymptotic expansion, Garrappa's parabolic contour, and for moderate ``|z|^(1/a)``
+    the series summed exactly in binary with a rigorous bound) and keeps their value when
     the estimated error is at most ``10^(1-dps) |E|`` (1e-14 at dps 15); the other points
     take the paths above and are rounded to doubles:
 
@@ -204,9 +205,9 @@ def mittag_leffler(a, b, z, gamma=1, dps=30, method="auto", certified=False):
     >>> r.value.dtype, bool((r.rel_error <= 1e-14).all())
     (dtype('float64'), True)
     >>> r.method.tolist()
-    ['float series', 'float series', 'float contour']
-    >>> mittag_leffler(0.8, 0.7, [-3, -0.5], dps=15).method.tolist()  # -3: doubles cancel
-    ['series', 'float series']
+    ['float series', 'float series', 'float asymptotic']
+    >>> mittag_leffler(0.8, 0.7, [-3, -0.5], dps=15).method.tolist()  # -3: exact binary sums
+    ['float wide series', 'float series']
 
     With ``certified=True`` (the ``certified`` extra; one z; ``method`` "auto", "series" or
     "hypergeometric") the value is a proven Arb ball, a :class:`~symsig.certified.Ball` for real
@@ -355,6 +356,17 @@ def _coefficients(a, b):
 # ---------------------------------------------------------------- dispatch
 
 def _evaluate(a, b, g, z, dps, method):
+    try:
+        return _by_path(a, b, g, z, dps, method)
+    except OverflowError:
+        # the paths size their work in doubles (|z|^(1/alpha), terms, precisions)
+        exponent = float(mp.log10(abs(z.at()))) / a.approx.real if a.approx.real else math.inf
+        raise DomainError(f"|z|^(1/alpha) = 10^{exponent:.0f} is too large: the estimates that size the evaluation "
+                          "(powers of |z|^(1/alpha)) overflow double precision; keep |z|^(1/alpha) much smaller, "
+                          "e.g. below 10^100") from None
+
+
+def _by_path(a, b, g, z, dps, method):
     if method in ("auto", "closed form"):
         found = _closed_form(a, b, g, z, dps)
         if found is not None or method == "closed form":
