@@ -463,8 +463,8 @@ def _closed_value(alpha, beta, gamma, g, b, z):
     if alpha == 0:
         if not isinstance(z, COMPLEX) and z > 1 and (gamma is None or gamma.denominator != 1):
             # (1 - z)^-gamma takes different values above and below its cut: no real value to give
-            raise DomainError(f"E^gamma_(0,beta)(z) = (1 - z)^-gamma / Gamma(beta) has a branch cut on z > 1 "
-                              f"for non-integer gamma; give z off the real axis (e.g. z + 1e-30j)")
+            raise DomainError("E^gamma_(0,beta)(z) = (1 - z)^-gamma / Gamma(beta) has a branch cut on z > 1 "
+                              "for non-integer gamma; give z off the real axis (e.g. z + 1e-30j)")
         return mp.rgamma(b.at()) * (1 - _pole_check(z)) ** (-g.at())
     if alpha == 1 and gamma != 1 and not (beta <= 0 and beta.denominator == 1):
         return mp.hyp1f1(g.at(), b.at(), z) * mp.rgamma(b.at())
