@@ -5,6 +5,7 @@ import math
 import sympy
 
 from ..activations import x
+from ..bounded import simplify
 from ..precision import engine_call
 from .ball import Ball, KEPT_DIGITS, NotCertified, _flint, _real, _refine
 from .translate import _number, translate
@@ -93,7 +94,7 @@ def _sigmoid_pair(factors, side, tail):
             continue
         m = -int(f.exp)
         for g in factors:
-            j = sympy.simplify(g.args[0] / e.args[0]) if isinstance(g, sympy.exp) else None
+            j = simplify(g.args[0] / e.args[0]) if isinstance(g, sympy.exp) else None  # bounded
             if j is None or not (j.is_Integer and 1 <= j <= m):
                 continue
             c_low, k_low = _lower(c, side, tail), _lower(k, side, tail)

@@ -28,6 +28,7 @@
 import sympy
 
 from ..activations import get_activation, x
+from ..bounded import is_zero
 from ..calculus import decompose
 from ..precision import check_dps, engine_call
 from ..quantity import EXACT, INFINITE, NUMERIC
@@ -217,8 +218,8 @@ def _isolated_tv(expr, dps):
     work = []
     for lo, hi, phi, side in _segments(pieces):
         slope = sympy.diff(phi, x)
-        curvature = sympy.simplify(sympy.diff(slope, x))
-        if curvature == 0:
+        curvature = sympy.diff(slope, x)
+        if is_zero(curvature):
             continue  # phi' constant on the piece
         decay = None
         if side:
