@@ -301,7 +301,7 @@ def _exact_fixed_points(stats, sw, sb, dps):
         q = r**2
         f_prime = _slope_at_zero(half_derivative) if r == 0 else half_derivative.subs(S, r) / r
         chi = sw * (stats.exact[CHI].subs(SIGMA, r) if r != 0 else stats.slope_at_zero())
-        points.append(FixedPoint(*(Quantity.from_exact(sympy.simplify(v), "closed form", dps)
+        points.append(FixedPoint(*(Quantity.from_exact(simplify(v), "closed form", dps)
                                    for v in (q, f_prime, chi))))
     reason = None
     if not points:
