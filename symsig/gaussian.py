@@ -13,7 +13,7 @@ sharing its node evaluations (:mod:`symsig.quadrature`).  Every result is a
 >>> str(q)
 '1.08097010797921869557737480112'
 >>> str(expectation(sympy.tanh(x)**2, dps=20)), expectation(sympy.tanh(x)**2, dps=20).method
-('0.39429449039784117442', 'quadrature (tanh-sinh, 2 intervals)')
+('0.39429449039784117442', 'quadrature (trapezoidal, whole line)')
 """
 
 import sympy
@@ -93,19 +93,35 @@ def expectation(f, sigma=1, mu=0, dps=30, exact=True, certified=False):
 def _quadrature(pieces, sigma, mu, dps):
     """One shared quadrature; a component that misses its goal is undefined with the reason."""
     breakpoints = sorted({b for p in pieces for b in p.breakpoints}, key=float)
-    funcs = [lambdify_mpmath(x, without_erf_cancellation(p.as_expr())) for p in pieces]
+    plan = _powers(pieces)
+    funcs = {i: lambdify_mpmath(x, without_erf_cancellation(pieces[i].as_expr())) for i, _ in plan}
     with workdps(dps):
         points = [mp.mpf(sympy.N(b, mp.dps)) for b in breakpoints]
 
         def vector(t):
-            return [_evaluate(f, t) for f in funcs]
+            values = {i: _evaluate(f, t) for i, f in funcs.items()}
+            return [values[i] ** k for i, k in plan]
 
-        result = gaussian_quadrature(vector, len(funcs), sigma, mu, dps, points, strict=False)
-        intervals = 2 + sum(1 for b in points if b != 0)
-        method = f"quadrature (tanh-sinh, {intervals} intervals)"
+        result = gaussian_quadrature(vector, len(plan), sigma, mu, dps, points, strict=False)
+        method = f"quadrature ({result.rule})"
         return [Quantity.numeric(v, e, method, dps) if failure is None else
                 Quantity.undefined(failure, "quadrature did not converge", dps, cause=ConvergenceError)
                 for v, e, failure in zip(result.values, result.errors, result.failures)]
+
+
+def _powers(pieces):
+    """``[(i, k)]``: integrand j is integrand i to the power k (E[phi^2] beside E[phi]), so a node
+    evaluates phi once for both; ``(j, 1)`` for an integrand that is no power of an earlier one."""
+    plan = []
+    for j, p in enumerate(pieces):
+        found = [(i, k) for i in range(j) if plan[i] == (i, 1) for k in (2, 3, 4) if _is_power(p, pieces[i], k)]
+        plan.append(found[0] if found else (j, 1))
+    return plan
+
+
+def _is_power(p, base, k):
+    return (p.breakpoints == base.breakpoints
+            and all(a.expr == b.expr ** k for a, b in zip(p.pieces, base.pieces)))
 
 
 @engine_call

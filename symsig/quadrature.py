@@ -47,6 +47,7 @@ class QuadratureResult:
     errors: list
     evaluations: int
     failures: list  # per component: None when it met its goal, else why not
+    rule: str = ""  # the node rule, for a method string: "tanh-sinh, 2 intervals"
 
     @property
     def converged(self):
@@ -171,7 +172,9 @@ def integrate(func, n, intervals, dps, target=None, strict=True):
         return values, [h * magnitude[i] + piece.magnitude[i] / 2 for i in range(n)], len(nodes)
 
     pieces = [_Interval(mp.mpf(a), mp.mpf(b), n) for a, b in intervals if a != b]
-    return _refine(level, pieces, n, dps, range(1, MAX_DEGREE + 1), target, strict)
+    result = _refine(level, pieces, n, dps, range(1, MAX_DEGREE + 1), target, strict)
+    result.rule = f"tanh-sinh, {len(pieces)} intervals"
+    return result
 
 
 @lru_cache(maxsize=16)
@@ -368,7 +371,47 @@ def gaussian_quadrature(func, n, sigma, mu, dps, breakpoints=(), strict=True):
             w = normal_pdf(z)
         return [w * v for v in at(z)]
 
+    if len(points) == 3 and cutoff != mp.inf:  # no kink: only the split at 0
+        try:
+            result = _trapezoid(weighted, n, cutoff, dps)
+        except (DomainError, ConvergenceError):  # a node where it cannot be evaluated (cos(1/x) at 0)
+            result = None
+        if result is not None and result.converged:
+            return result
     return integrate(weighted, n, list(zip(points, points[1:])), dps, strict=strict)
+
+
+TRAPEZOID_DEGREES = range(8)  # steps 1/2 .. 1/256
+
+
+def _trapezoid(func, n, cutoff, dps):
+    """The trapezoidal rule on [-cutoff, cutoff] for an integrand smooth on the whole line.
+
+    For f analytic in the strip |Im z| < d and decaying like the normal density, the
+    error of step h is O(exp(-2 pi d / h)): halving h squares it, the digit doubling
+    that :func:`_estimate` extrapolates, as for tanh-sinh, but without tanh-sinh's
+    clustering at an interior split, which a smooth integrand does not need
+    (three to four times fewer nodes for the standard activations).  Nodes are nested.
+    Components that miss the goal by the last degree (a singularity near the real axis)
+    are reported in ``failures``; the caller then uses tanh-sinh.
+    """
+    def level(piece, degree):
+        h = mp.ldexp(1, -degree - 1)
+        last = int(mp.floor(cutoff / h))
+        # level 0 takes every multiple of h, later levels the odd ones (the new nodes)
+        odd = last if last % 2 else last - 1
+        nodes = range(-last, last + 1) if degree == 0 else range(-odd, odd + 1, 2)
+        sums, magnitude = [mp.mpf(0)] * n, [mp.mpf(0)] * n
+        for j in nodes:
+            for i, value in enumerate(func(j * h)):
+                sums[i] += value
+                magnitude[i] += abs(value)
+        values = [h * sums[i] + (piece.levels[i][-1] / 2 if piece.levels[i] else 0) for i in range(n)]
+        return values, [h * magnitude[i] + piece.magnitude[i] / 2 for i in range(n)], len(nodes)
+
+    result = _refine(level, [_Interval(-cutoff, cutoff, n)], n, dps, TRAPEZOID_DEGREES, strict=False)
+    result.rule = "trapezoidal, whole line"
+    return result
 
 
 def _axes(q1, q2, q12):

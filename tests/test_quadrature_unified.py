@@ -90,3 +90,42 @@ def test_slower_tails_stay_divergent():
     # 1/log: the tail rule measures no algebraic decay and refuses
     with pytest.raises(DivergenceError):
         symsig.expectation(sympy.exp(x**2 / 2) / sympy.log(2 + x**2), dps=15)
+
+
+def _lorentzian_truth(scale):
+    # E[1/(1 + s^2 Z^2)] = sqrt(pi/2)/s * exp(1/(2 s^2)) * erfc(1/(s sqrt 2)), by hand
+    s = sympy.nsimplify(scale)
+    return sympy.sqrt(sympy.pi / 2) / s * sympy.exp(1 / (2 * s**2)) * sympy.erfc(1 / (s * sympy.sqrt(2)))
+
+
+@pytest.mark.parametrize("a, sigma, rule", [(1, "1/2", "trapezoidal"), (1, "3", "trapezoidal"),
+                                            (30, "1", "tanh-sinh")])
+def test_smooth_integrand_on_the_whole_line(a, sigma, rule):
+    # poles at x = +-i/a: a strip of half-width 1/(a sigma) in z.  Wide enough, the trapezoidal
+    # rule converges; at 1/30 it does not within its steps and tanh-sinh takes over
+    q = symsig.expectation(1 / (1 + a**2 * x**2), sigma=sigma, dps=50, exact=False)
+    assert q.method.startswith(f"quadrature ({rule}")
+    with mpmath.workdps(70):
+        t = mpmath.mpf(sympy.N(_lorentzian_truth(a * sympy.Rational(sigma)), 70))
+        assert abs(mpmath.mpf(q.value) - t) < mpmath.mpf(10) ** -50 * t
+        assert abs(mpmath.mpf(q.value) - t) <= q.error
+
+
+@pytest.mark.parametrize("sigma", ["1/2", "2"])
+def test_erf_squared_by_the_trapezoidal_rule(sigma):
+    # E[erf(Z s)^2] = (2/pi) asin(2 s^2 / (1 + 2 s^2)), with the exact tier switched off
+    q = symsig.expectation(sympy.erf(x) ** 2, sigma=sigma, dps=50, exact=False)
+    s2 = sympy.Rational(sigma) ** 2
+    truth = 2 / sympy.pi * sympy.asin(2 * s2 / (1 + 2 * s2))
+    assert q.method == "quadrature (trapezoidal, whole line)"
+    with mpmath.workdps(70):
+        t = mpmath.mpf(sympy.N(truth, 70))
+        assert abs(mpmath.mpf(q.value) - t) < mpmath.mpf(10) ** -50 * t
+
+
+def test_a_square_from_the_shared_evaluation_matches_the_identity():
+    # m2 = E[tanh^2] is formed from phi's value at each node (phi squared), g1 = E[sech^2] from phi':
+    # tanh' = 1 - tanh^2, so m2 + g1 = 1 to every digit
+    s = symsig.signature("tanh", sigma="0.7", dps=50)
+    with mpmath.workdps(60):
+        assert abs(mpmath.mpf(s["m2"].value) + mpmath.mpf(s["g1"].value) - 1) < mpmath.mpf(10) ** -50
