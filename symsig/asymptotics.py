@@ -46,6 +46,24 @@ def limit_at_infinity(expr, direction):
         value = _limit_inf(expr, direction)
     except (TypeError, ValueError, ArithmeticError):  # AccumBounds arithmetic refuses some forms
         return None
+    return _checked(value)
+
+
+def add_limits(parts):
+    """The limit of a sum whose terms tend to ``parts`` (numbers, +-oo, ``AccumBounds``) by limit
+    arithmetic, or None where that is indeterminate (oo - oo).
+
+    >>> add_limits([sympy.Integer(1), sympy.Integer(0)]), add_limits([oo, -oo]) is None
+    (1, True)
+    """
+    try:
+        value = _combine(parts, True)
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+    return _checked(value)
+
+
+def _checked(value):
     if value is None or value.has(sympy.nan, sympy.zoo) or not (value.is_extended_real or
                                                              isinstance(value, sympy.AccumBounds)):
         return None

@@ -18,13 +18,14 @@ and the asymptotic slopes are then read off the pieces.
 
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from math import prod
 
 import sympy
 from sympy import Piecewise, oo
 
 from . import limits
 from .activations import x
-from .asymptotics import limit_at_infinity, periodic_split
+from .asymptotics import add_limits, limit_at_infinity, periodic_split
 from .bounded import CANNOT, attempt, is_zero, nesting, simplify, small
 from .errors import InputError, SymsigError
 from .precision import lambdify_mpmath, mp, workdps
@@ -210,8 +211,9 @@ def distributional_derivative(phi):
 def symbolic_limit(expr, point, side="+"):
     """The exact limit of ``expr`` at ``point`` from ``side``, or None when it is not decided.
 
-    Structural tiers first: limit arithmetic at +-oo (:func:`limit_at_infinity`), the
-    leading term of the expansion at a finite point.  SymPy's ``limit`` (Gruntz),
+    Structural tiers first: at +-oo limit arithmetic (:func:`limit_at_infinity`), term by
+    term with the size reading for 0 * oo terms (:func:`_limit_by_terms`), the size reading
+    of the whole (:func:`_limit_from_growth`); at a finite point the leading term of the expansion.  SymPy's ``limit`` (Gruntz),
     whose running time has no bound, runs only on what :func:`limit_refusal` admits,
     so the answer is a function of ``expr`` alone and safe to cache.
 
@@ -221,9 +223,12 @@ def symbolic_limit(expr, point, side="+"):
     0
     """
     if point in (oo, -oo):
-        value = limit_at_infinity(expr, 1 if point == oo else -1)
+        direction = 1 if point == oo else -1
+        value = limit_at_infinity(expr, direction)
         if value is None:
-            value = _limit_from_growth(expr, 1 if point == oo else -1)
+            value = _limit_by_terms(expr, direction)
+        if value is None:
+            value = _limit_from_growth(expr, direction)
     else:
         value = _limit_from_leading_term(expr, point, 1 if side == "+" else -1)
     if value is not None or limit_refusal(expr) is not None or _misjudged_function(expr, point) is not None:
@@ -307,14 +312,59 @@ def limit_refusal(expr):
     return None
 
 
+def _limit_by_terms(expr, direction):
+    """The limit of a sum at direction*oo from the limits of its terms, each by limit arithmetic or
+    else by :func:`_limit_from_growth`; None when a term is undecided or they add up to oo - oo.
+    Derivatives such as swish' = x exp(-x)/(1 + exp(-x))**2 + 1/(1 + exp(-x)) put a 0 * oo
+    term beside one with a finite limit, which the size reading of the whole cannot give.
+    Terms without a finite limit are also read together by :func:`_limit_from_growth`.
+
+    >>> _limit_by_terms(x * sympy.exp(-x) + sympy.tanh(x), 1)
+    1
+    >>> _limit_by_terms(x / (1 + sympy.exp(-x)) - x + sympy.tanh(x), 1)
+    1
+    """
+    if not expr.is_Add:
+        return None
+    values = []
+    for term in expr.args:
+        value = limit_at_infinity(term, direction)
+        values.append(_limit_from_growth(term, direction) if value is None else value)
+    if None not in values:
+        total = add_limits(values)
+        if total is not None:
+            return total
+    # the terms without a finite limit may still be read together: x/(1 + exp(-x)) - x -> 0
+    bounded = [v for v in values if v is not None and v not in (oo, -oo)]
+    if len(bounded) in (0, len(values)):
+        return None
+    rest = _limit_from_growth(sympy.Add(*(t for t, v in zip(expr.args, values) if v is None or v in (oo, -oo))),
+                              direction)
+    return None if rest is None else add_limits([rest, *bounded])
+
+
 def _limit_from_growth(expr, direction):
     """0 or +-oo when the size of ``expr`` at direction*oo decays or grows (read structurally by
     :func:`symsig.singularities.growth`), else None: the tails of GELU-like residuals
-    ``x**k (erf(u) - 1)``, ``x**k (tanh(u) - 1)`` where limit arithmetic sees 0 * oo."""
+    ``x**k (erf(u) - 1)``, ``x**k (tanh(u) - 1)`` where limit arithmetic sees 0 * oo.
+
+    >>> _limit_from_growth(x / (1 + sympy.exp(-x)) - x, 1)  # the terms tie; over one denominator -x/(exp(x) + 1)
+    0
+    """
     if not small(expr):
         return None
     # one product, with the decay hidden in erf(u) -+ 1 and tanh(u) -+ 1 made explicit
     form = _tanh_ends(without_erf_cancellation(sympy.factor_terms(expr)))
+    value = _size_verdict(form, direction)
+    if value is None:
+        # terms of the same size may cancel: x/(1 + exp(-x)) - x = -x/(exp(x) + 1)
+        combined = _over_common_denominator(form)
+        if combined is not None and combined != form:
+            value = _size_verdict(combined, direction)
+    return value
+
+
+def _size_verdict(form, direction):
     try:
         size = growth(form, direction)
     except SingularityUnknown:
@@ -329,19 +379,38 @@ def _limit_from_growth(expr, direction):
     return None
 
 
-def _tanh_ends(expr):
-    """``c + k tanh(u)`` with ``c = -+k`` as ``-+2k / (exp(+-2u) + 1)``.
+def _over_common_denominator(expr):
+    """``expr`` as one fraction with the products in its numerator multiplied out (one level), or
+    None when that is larger than MAX_SYMBOLIC_NODES (nodes, or terms after multiplying out)."""
+    combined = attempt(sympy.together, expr)
+    if combined is None or not small(combined):
+        return None
+    numerator, denominator = sympy.fraction(combined)
+    terms = [sympy.Mul.make_args(term) for term in sympy.Add.make_args(numerator)]
+    count = sum(prod(len(f.args) if f.is_Add else 1 for f in factors) for factors in terms)
+    if count > limits.MAX_SYMBOLIC_NODES:
+        return None
+    return sympy.Add(*(sympy.expand_mul(sympy.Mul(*factors), deep=False) for factors in terms)) / denominator
 
-    >>> _tanh_ends(sympy.tanh(x) - 1)
-    -2/(exp(2*x) + 1)
+
+def _tanh_ends(expr):
+    """``c + k tanh(u)`` with ``c = -+k`` as ``-+2k / (exp(+-2u) + 1)``, and ``c + k tanh(u)**2``
+    with ``c = -k`` as ``c / cosh(u)**2``: the decay at the ends made explicit for :func:`growth`.
+
+    >>> _tanh_ends(sympy.tanh(x) - 1), _tanh_ends(3 - 3 * sympy.tanh(x)**2)
+    (-2/(exp(2*x) + 1), 3/cosh(x)**2)
     """
     def explicit(term):
         constant, rest = term.as_coeff_Add()
+        if not constant:
+            return term
         for arg in sympy.Add.make_args(rest):
-            k, tanh = arg.as_coeff_Mul()
-            if isinstance(tanh, sympy.tanh) and constant and constant / k in (1, -1):
+            k, factor = arg.as_coeff_Mul()
+            if isinstance(factor, sympy.tanh) and constant / k in (1, -1):
                 sign = constant / k
-                return rest - arg + 2 * sign * k / (sympy.exp(-2 * sign * tanh.args[0]) + 1)
+                return rest - arg + 2 * sign * k / (sympy.exp(-2 * sign * factor.args[0]) + 1)
+            if factor.is_Pow and isinstance(factor.base, sympy.tanh) and factor.exp == 2 and constant == -k:
+                return rest - arg + constant / sympy.cosh(factor.base.args[0])**2
         return term
     return expr.replace(lambda e: e.is_Add and e.has(sympy.tanh), explicit)
 

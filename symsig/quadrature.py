@@ -1,4 +1,4 @@
-"""Arbitrary-precision quadrature: one driver, two node rules, one error model, one tail rule.
+"""Arbitrary-precision quadrature: one driver, three node rules, one error model, one tail rule.
 
 The numeric engine behind every Gaussian expectation and line integral that
 has no closed form.  One call integrates several integrands from ONE set of
@@ -6,12 +6,15 @@ node evaluations (the signature needs phi, phi', phi'' at each node, not a
 separate quadrature per moment), refines interval by interval until every
 component meets the target, and reports an error estimate per component.
 
-Two node rules share the driver (:func:`_refine`), its error model
+The node rules share the driver (:func:`_refine`), its error model
 (:func:`_estimate`, :func:`_goals`) and the tail rule (:func:`tail_cutoff`):
 
 * tanh-sinh (:func:`integrate`, :func:`gaussian_quadrature`): nodes are reused
   from level to level, and infinite intervals and endpoint singularities are
   handled;
+* the trapezoidal rule on the whole line (:func:`_trapezoid`), tried first by
+  :func:`gaussian_quadrature` for an integrand without kinks: analytic in a strip,
+  it needs a third of tanh-sinh's nodes;
 * Gauss-Legendre panels with the normal density in their weights, cached
   (:func:`gaussian_expectation_2d`): the inner integral of ``E[f(U) g(V)]`` is
   recomputed at every outer node, where panels that recur pay no evaluation of

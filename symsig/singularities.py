@@ -456,9 +456,11 @@ def growth(f, d):
         return Growth(P, a, 1, 2)
     if isinstance(f, (sympy.sinh, sympy.cosh)):
         P, a = expansion(f.args[0], d)
-        if not P:
-            raise _Unknown
-        top = _sign_of(P[0][1])
+        if not P and _sign_of(a) == 0:
+            # u = O(1): 1 <= cosh(u) <= cosh(sup |u|), and |sinh(u)| <= sinh(sup |u|)
+            return Growth((), sympy.Integer(0), 1, 2) if isinstance(f, sympy.cosh) else \
+                Growth((), sympy.Integer(0), None, 0)
+        top = _sign_of(P[0][1] if P else a)  # |u| = top*(P(t) + a log t) + O(1) -> oo
         sign = 1 if isinstance(f, sympy.cosh) else top
         return Growth(_padd(P, scale=top), top * a, sign, 2)
     if isinstance(f, sympy.log):
