@@ -262,11 +262,12 @@ class ContextFunction:
     '3.1415926535897932384626433832795028841971'
     """
 
-    __slots__ = ("_template", "_bound")
+    __slots__ = ("_template", "_bound", "_double")
 
     def __init__(self, template):
         self._template = template
         self._bound = (None, None)
+        self._double = None
 
     def __call__(self, *args):
         ctx = current()
@@ -277,6 +278,19 @@ class ContextFunction:
             self._bound = (ctx, func)
         # an argument from another context would make the result that context's number
         return func(*map(ctx.convert, args))
+
+    def in_floats(self, *args):
+        """The same code in double precision (mpmath's stateless ``fp`` context): a cheap first
+        look, e.g. at a sign, to be confirmed by an evaluation in a private context.
+
+        >>> f = lambdify_mpmath(sympy.Symbol("t"), sympy.tanh(sympy.Symbol("t")) - 1)
+        >>> f.in_floats(2.0)
+        -0.03597241992418...
+        """
+        if self._double is None:
+            imps = {k: v for k, v in self._template.__globals__.items() if k not in _namespace(mpmath.fp)}
+            self._double = types.FunctionType(self._template.__code__, {**imps, **_namespace(mpmath.fp)})
+        return self._double(*map(float, args))
 
 
 def lambdify_mpmath(args, expr):

@@ -25,6 +25,7 @@ by :func:`bracket_scan` (signs decided at working precision) and refined by
 (2, 'critical points of phi (exact)')
 """
 
+import math
 from functools import lru_cache
 
 import sympy
@@ -93,15 +94,23 @@ def bracket_scan(points, sign_at):
 
 
 def _sign_at(func, t, working):
-    """The sign of func(t) when two evaluations ``CHECK_DIGITS`` apart agree on it, else 0.
+    """The sign of func(t) when two evaluations about ``CHECK_DIGITS`` apart agree on it, else 0.
 
-    Tried at SCAN_DIGITS first (a sign needs few digits), then at the ``working``
-    digits; call inside the working context, whose precision is changed temporarily.
+    Tried in double precision against SCAN_DIGITS + CHECK_DIGITS digits first (a sign
+    needs few digits, and a double costs a fraction of an mpf evaluation), then at the
+    ``working`` digits against CHECK_DIGITS more; call inside the working context, whose
+    precision is changed temporarily.
     """
-    for digits in (SCAN_DIGITS, working):
+    for digits in (None, working):
         try:
-            with mp.workdps(digits):
-                low = mp.mpf(func(t))
+            if digits is None:
+                low = _double(func, t)
+                if low is None:
+                    continue
+                digits = SCAN_DIGITS
+            else:
+                with mp.workdps(digits):
+                    low = mp.mpf(func(t))
             with mp.workdps(digits + CHECK_DIGITS):
                 high = mp.mpf(func(t))
         except (ZeroDivisionError, ValueError, OverflowError, TypeError, ConvergenceError):
@@ -111,6 +120,15 @@ def _sign_at(func, t, working):
         if high != 0 and abs(high - low) < abs(high) / 2:
             return 1 if high > 0 else -1
     return 0
+
+
+def _double(func, t):
+    """func(t) as a finite real float, or None (overflow, a complex value, no float code)."""
+    try:
+        value = func.in_floats(t)
+    except Exception:  # any failure of the double-precision look only sends t to the mpf attempt
+        return None
+    return value if isinstance(value, float) and math.isfinite(value) else None
 
 
 def _sign_changes(expr, lo, hi, dps, samples=None):
