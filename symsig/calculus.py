@@ -29,7 +29,7 @@ from .asymptotics import add_limits, limit_at_infinity, periodic_split
 from .bounded import CANNOT, attempt, is_zero, nesting, simplify, small
 from .errors import InputError, SymsigError
 from .precision import lambdify_mpmath, mp, workdps
-from .quantity import Quantity, without_erf_cancellation
+from .quantity import Quantity, tanh_ends, without_erf_cancellation
 from .singularities import SingularityUnknown, growth, leading_term, poles_accumulate
 
 _KINK_FUNCTIONS = (sympy.Max, sympy.Min, sympy.Abs, sympy.Heaviside, sympy.sign)
@@ -354,7 +354,7 @@ def _limit_from_growth(expr, direction):
     if not small(expr):
         return None
     # one product, with the decay hidden in erf(u) -+ 1 and tanh(u) -+ 1 made explicit
-    form = _tanh_ends(without_erf_cancellation(sympy.factor_terms(expr)))
+    form = tanh_ends(without_erf_cancellation(sympy.factor_terms(expr)))
     value = _size_verdict(form, direction)
     if value is None:
         # terms of the same size may cancel: x/(1 + exp(-x)) - x = -x/(exp(x) + 1)
@@ -391,28 +391,6 @@ def _over_common_denominator(expr):
     if count > limits.MAX_SYMBOLIC_NODES:
         return None
     return sympy.Add(*(sympy.expand_mul(sympy.Mul(*factors), deep=False) for factors in terms)) / denominator
-
-
-def _tanh_ends(expr):
-    """``c + k tanh(u)`` with ``c = -+k`` as ``-+2k / (exp(+-2u) + 1)``, and ``c + k tanh(u)**2``
-    with ``c = -k`` as ``c / cosh(u)**2``: the decay at the ends made explicit for :func:`growth`.
-
-    >>> _tanh_ends(sympy.tanh(x) - 1), _tanh_ends(3 - 3 * sympy.tanh(x)**2)
-    (-2/(exp(2*x) + 1), 3/cosh(x)**2)
-    """
-    def explicit(term):
-        constant, rest = term.as_coeff_Add()
-        if not constant:
-            return term
-        for arg in sympy.Add.make_args(rest):
-            k, factor = arg.as_coeff_Mul()
-            if isinstance(factor, sympy.tanh) and constant / k in (1, -1):
-                sign = constant / k
-                return rest - arg + 2 * sign * k / (sympy.exp(-2 * sign * factor.args[0]) + 1)
-            if factor.is_Pow and isinstance(factor.base, sympy.tanh) and factor.exp == 2 and constant == -k:
-                return rest - arg + constant / sympy.cosh(factor.base.args[0])**2
-        return term
-    return expr.replace(lambda e: e.is_Add and e.has(sympy.tanh), explicit)
 
 
 def _limit_from_leading_term(expr, x0, side):

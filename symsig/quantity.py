@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import sympy
+from sympy.codegen.cfunctions import log1p
 from sympy.core.evalf import PrecisionExhausted
 
 from . import display
@@ -179,3 +180,44 @@ def without_erf_cancellation(expr):
                     return stable(sympy.Add(*rest, paired)) if rest else paired
         return add
     return expr.replace(lambda e: e.is_Add and e.has(sympy.erf), stable)
+
+
+def tanh_ends(expr):
+    """``c + k tanh(u)`` with ``c = -+k`` as ``-+2k / (exp(+-2u) + 1)``, and ``c + k tanh(u)**2``
+    with ``c = -k`` as ``c / cosh(u)**2``: the decay at the ends made explicit (for the size
+    reading of :func:`symsig.singularities.growth`, and for evaluation without cancellation).
+
+    >>> u = sympy.Symbol("u")
+    >>> tanh_ends(sympy.tanh(u) - 1), tanh_ends(3 - 3 * sympy.tanh(u)**2)
+    (-2/(exp(2*u) + 1), 3/cosh(u)**2)
+    """
+    def explicit(term):
+        constant, rest = term.as_coeff_Add()
+        if not constant:
+            return term
+        for arg in sympy.Add.make_args(rest):
+            k, factor = arg.as_coeff_Mul()
+            if isinstance(factor, sympy.tanh) and constant / k in (1, -1):
+                sign = constant / k
+                return rest - arg + 2 * sign * k / (sympy.exp(-2 * sign * factor.args[0]) + 1)
+            if factor.is_Pow and isinstance(factor.base, sympy.tanh) and factor.exp == 2 and constant == -k:
+                return rest - arg + constant / sympy.cosh(factor.base.args[0])**2
+        return term
+    return expr.replace(lambda e: e.is_Add and e.has(sympy.tanh), explicit)
+
+
+def without_cancellation(expr):
+    """``expr`` in a form whose evaluation keeps its digits where the activation meets its
+    limits: common factors pulled out (``x tanh(u) - x = x (tanh(u) - 1)``), erf pairs as erfc
+    (:func:`without_erf_cancellation`), the ends of tanh as exponentials (:func:`tanh_ends`), and
+    ``log(1 + v)`` as ``log1p(v)`` (softplus at x = -100 is 1e-44, not the log of a rounded 1).
+
+    >>> u = sympy.Symbol("u", real=True)
+    >>> without_cancellation(u * sympy.tanh(sympy.log(sympy.exp(u) + 1)) - u)
+    -2*u/((exp(u) + 1)**2 + 1)
+    >>> without_cancellation(sympy.log(1 + sympy.exp(u)))
+    log1p(exp(u))
+    """
+    form = tanh_ends(without_erf_cancellation(sympy.factor_terms(expr)))
+    return form.replace(lambda e: isinstance(e, sympy.log) and e.args[0].is_Add and sympy.S.One in e.args[0].args,
+                        lambda e: log1p(e.args[0] - 1))

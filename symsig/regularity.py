@@ -39,7 +39,7 @@ from .errors import ConvergenceError
 from .exact import definite_integral
 from .precision import engine_call, lambdify_mpmath, mp, REAL, workdps
 from .quadrature import integrate
-from .quantity import Quantity
+from .quantity import Quantity, without_cancellation
 from .singularities import SingularityUnknown, singular_divergences, unbounded_near
 from .roots import NoSignChange, refine_root
 
@@ -141,7 +141,7 @@ def _sign_changes(expr, lo, hi, dps, samples=None):
     """
     if expr == 0:
         return []
-    func = lambdify_mpmath(x, expr)
+    func = lambdify_mpmath(x, without_cancellation(expr))
     roots = []
     with workdps(dps) as ctx:
         digits = ctx.dps
@@ -235,7 +235,7 @@ def _between(roots, lo, hi):
 def _changes_at(expr, roots, lo, hi, dps):
     """The roots where expr changes sign, read from its signs between them (all roots
     known), or None when a sign is not decided."""
-    func = lambdify_mpmath(x, expr)
+    func = lambdify_mpmath(x, without_cancellation(expr))
     with workdps(dps) as ctx:
         signs = [_sign_at(func, mp.mpf(sympy.N(t, ctx.dps)), ctx.dps) for t in _between(roots, lo, hi)]
     if 0 in signs:
@@ -699,12 +699,14 @@ def _residual(h, slope_):
 
     Far out phi - l is a small difference of large numbers: GELU's x Phi(x) - x loses
     about x**2 / 4.6 digits, computed as x E_{1/2,1}(x/sqrt 2)/E_{1,1}(x**2/2 + ln 2) - x.
-    The loss is measured at each point (:func:`symsig.calculus.stable_value`) and paid
+    Known cancellations are rewritten away first (:func:`~symsig.quantity.without_cancellation`:
+    Mish's x tanh(log(1 + e^x)) - x is evaluated as -2x/((e^x + 1)**2 + 1)); the loss
+    that remains is measured at each point (:func:`symsig.calculus.stable_value`) and paid
     for in precision; a point that would need more than ``MAX_EXTRA_DIGITS`` raises.
     TeLU's x tanh(e^x) - x is 0 at every precision near x = 8: phi ~ l, so its error is
     a unit of |l(t)| + 1 at the precision reached.
     """
-    func = lambdify_mpmath(x, h)
+    func = lambdify_mpmath(x, without_cancellation(h))
     slope_ = sympy.N(abs(slope_), 20)
 
     def value(t):
