@@ -15,6 +15,7 @@ one shared set of quadrature nodes, then the formulas, then the functionals.
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import sympy
 
@@ -251,8 +252,8 @@ def _without_variance_cancellation(formula, names, inputs, known, sigma, mu, dps
 
 
 def _derived_numeric(formula, names, inputs, dps):
+    func, partials, denominator, denominator_partials = _formula_functions(formula, tuple(names))
     with workdps(dps):
-        func = lambdify_mpmath(names, formula)
         args = [q.value for q in inputs]
         # an exact input's value is rounded to the working precision: a formula that
         # cancels (m2 - m1**2 far from mu = 0) must see that error
@@ -264,19 +265,27 @@ def _derived_numeric(formula, names, inputs, dps):
             return Quantity.undefined(f"{formula} has a zero denominator here", "formula", dps)
         # first-order error propagation through the formula
         error = mp.mpf(0)
-        for i, (symbol, q) in enumerate(zip(names, inputs)):
+        for partial, q in zip(partials, inputs):
             if q.error:
-                partial = lambdify_mpmath(names, sympy.diff(formula, symbol))(*args)
-                error += abs(partial) * q.error
-        denominator = sympy.denom(sympy.together(formula))
-        if denominator.free_symbols:
-            size = abs(lambdify_mpmath(names, denominator)(*args))
-            bound = sum(abs(lambdify_mpmath(names, sympy.diff(denominator, s))(*args)) * q.error
-                        for s, q in zip(names, inputs) if q.error)
+                error += abs(partial(*args)) * q.error
+        if denominator is not None:
+            size = abs(denominator(*args))
+            bound = sum(abs(d(*args)) * q.error for d, q in zip(denominator_partials, inputs) if q.error)
             if size <= bound:
                 return Quantity.undefined(f"{formula}: the denominator is zero to within its error",
                                           "formula", dps)
     return Quantity.numeric(value, error, "formula of numeric components", dps)
+
+
+@lru_cache(maxsize=256)
+def _formula_functions(formula, names):
+    """The formula, its partial derivatives, its denominator (None if constant) and the
+    denominator's partials, compiled once per formula (each table row reuses eta's)."""
+    denominator = sympy.denom(sympy.together(formula))
+    compiled = lambda e: lambdify_mpmath(names, e)
+    return (compiled(formula), [compiled(sympy.diff(formula, s)) for s in names],
+            compiled(denominator) if denominator.free_symbols else None,
+            [compiled(sympy.diff(denominator, s)) for s in names])
 
 
 @engine_call
