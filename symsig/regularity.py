@@ -189,11 +189,9 @@ def _exact_roots(expr, lo, hi):
         if poly is None or len(poly.gens) != 1:
             return None
         gen = poly.gens[0]
-        if gen == x:
-            found = attempt(sympy.real_roots, poly)
-        elif gen.func in _INVERSES and _linear(gen.args[0]):
-            found = _through_inverse(gen, poly)
-        else:
+        found = (attempt(sympy.real_roots, poly) if gen == x else
+                 _through_inverse(gen, poly) if gen.func in _INVERSES else None)
+        if found is None and gen != x:
             found = attempt(sympy.solve, base, x)
             complete = False
         if found is None:
@@ -207,15 +205,21 @@ def _linear(expr):
 
 
 def _through_inverse(gen, poly):
-    """Real x with g(a x + b) = u for the real roots u of a polynomial in g = ``gen``
+    """Real x with g(v(x)) = u for the real roots u of a polynomial in g = ``gen``
     (``real_roots`` in u, then g's inverse: exact, where ``solve`` spends minutes on the
-    radicals of a cubic), or None when SymPy cannot isolate the roots."""
+    radicals of a cubic).  None when SymPy cannot isolate the roots, or when v is not
+    linear and some u is in g's range; no x at all when none is (tanh(log(1 + e^x)) - 1)."""
     inverse, in_range = _INVERSES[gen.func]
     roots = attempt(sympy.real_roots, sympy.Poly(poly.all_coeffs(), sympy.Dummy("u")))
     if roots is None:
         return None
+    reached = [u for u in roots if in_range(u)]
+    if not reached:
+        return []
+    if not _linear(gen.args[0]):
+        return None
     (a, b) = sympy.Poly(gen.args[0], x).all_coeffs()
-    return [(inverse(u) - b) / a for u in roots if in_range(u)]
+    return [(inverse(u) - b) / a for u in reached]
 
 
 def _between(roots, lo, hi):
