@@ -201,9 +201,9 @@ def _derived(spec, values, sigma, dps, known=None, mu=0):
             return Quantity.from_exact(simplify(formula.subs(exact)), "formula of exact components", dps)
         except (SymsigError, OverflowError, ValueError):
             pass  # SymPy cannot evaluate the exact form (huge mu): use the values of the inputs
-    result = _derived_numeric(formula, names, inputs, dps)
+    result = _derived_numeric(spec.formula, sigma, names, inputs, dps)
     if known is not None and (not result.is_finite or result.dps < dps):
-        return _without_variance_cancellation(formula, names, inputs, known, sigma, mu, dps) or result
+        return _without_variance_cancellation(spec.formula, names, inputs, known, sigma, mu, dps) or result
     return result
 
 
@@ -246,15 +246,17 @@ def _without_variance_cancellation(formula, names, inputs, known, sigma, mu, dps
         return None
     reduced = formula.xreplace(replacements)
     used = [(n, q) for n, q in zip(names + extra_names, inputs + extra_inputs) if n in reduced.free_symbols]
-    result = _derived_numeric(reduced, [n for n, _ in used], [q for _, q in used], dps)
+    result = _derived_numeric(reduced, sigma, [n for n, _ in used], [q for _, q in used], dps)
     method = "formula with the variance from a centred quadrature"
     return Quantity.numeric(result.value, result.error, method, result.dps) if result.is_finite else result
 
 
-def _derived_numeric(formula, names, inputs, dps):
+def _derived_numeric(formula, sigma, names, inputs, dps):
+    """The formula (in the input names and SIGMA) at the inputs' values, with first-order error
+    propagation; compiled once per formula, so a sigma sweep reuses it."""
     func, partials, denominator, denominator_partials = _formula_functions(formula, tuple(names))
     with workdps(dps):
-        args = [q.value for q in inputs]
+        args = [q.value for q in inputs] + [mp.mpf(sympy.N(sigma, mp.dps))]
         # an exact input's value is rounded to the working precision: a formula that
         # cancels (m2 - m1**2 far from mu = 0) must see that error
         inputs = [q if q.error or q.status != EXACT else
@@ -279,10 +281,10 @@ def _derived_numeric(formula, names, inputs, dps):
 
 @lru_cache(maxsize=256)
 def _formula_functions(formula, names):
-    """The formula, its partial derivatives, its denominator (None if constant) and the
-    denominator's partials, compiled once per formula (each table row reuses eta's)."""
+    """The formula, its partial derivatives in the inputs, its denominator (None if constant)
+    and the denominator's partials, as functions of the inputs and sigma."""
     denominator = sympy.denom(sympy.together(formula))
-    compiled = lambda e: lambdify_mpmath(names, e)
+    compiled = lambda e: lambdify_mpmath((*names, SIGMA), e)
     return (compiled(formula), [compiled(sympy.diff(formula, s)) for s in names],
             compiled(denominator) if denominator.free_symbols else None,
             [compiled(sympy.diff(denominator, s)) for s in names])

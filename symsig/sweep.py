@@ -40,7 +40,7 @@ from .components import COMPONENTS, NINE, SIGMA, Kind, evaluation_order
 from .errors import SymsigError
 from .facts import facts
 from .formats import to_columns_csv
-from .gaussian import _evaluate, check_gaussian, exact_form, expectations
+from .gaussian import _evaluate, _powers, check_gaussian, exact_form, expectations
 from .normal import pdf as normal_pdf
 from .precision import (GUARD_DIGITS, REAL, current, engine_call, exact_number, lambdify_mpmath, mp,
                         private_context, workdps)
@@ -315,7 +315,8 @@ class _SharedQuadrature:
 
     def __init__(self, pieces, mu, dps):
         self.n, self.dps = len(pieces), dps
-        self.funcs = [lambdify_mpmath(x, without_erf_cancellation(p.as_expr())) for p in pieces]
+        self.plan = _powers(pieces)  # E[phi^2] from phi's values, as symsig.gaussian does
+        self.funcs = {i: lambdify_mpmath(x, without_erf_cancellation(pieces[i].as_expr())) for i, _ in self.plan}
         self.mu = mp.mpf(sympy.N(mu, mp.dps))
         breakpoints = {b for p in pieces for b in p.breakpoints} | {mu}
         self.points = [mp.mpf(sympy.N(b, mp.dps)) for b in sorted(breakpoints, key=float)]
@@ -326,7 +327,8 @@ class _SharedQuadrature:
 
     def _values(self, t, prec):
         with mp.workprec(prec):
-            return [_evaluate(f, t) for f in self.funcs]
+            values = {i: _evaluate(f, t) for i, f in self.funcs.items()}
+            return [values[i] ** k for i, k in self.plan]
 
     def _lost_bits(self):
         """Bits the integrands lose to internal cancellation near mu (see gaussian_quadrature)."""
