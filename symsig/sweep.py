@@ -6,13 +6,14 @@ sigma (equal at the digits each claims) and does once what does not depend on si
 * the facts of phi, the closed forms in sigma of the exact tier (cached, each
   substituted per sigma) and the functionals (slopes, TV, C, ...);
 * the quadrature of the expectations without a closed form, written in x:
-  ``E[f(mu + sigma Z)] = integral f(x) pdf((x - mu)/sigma)/sigma dx`` over
-  ``mu -+ R``, R the power of 2 at or above the tail cut at that sigma, split at mu
-  and at the kinks.  The tanh-sinh nodes and the values of f there are shared by
-  every sigma of one octave of R; each sigma reweighs them by its density and runs
-  the usual refinement and error model (:mod:`symsig.quadrature`) to its own goal.
-  A sigma that misses its goal this way (or whose tail is algebraic) takes the
-  standard path of :func:`symsig.expectations`.
+  ``E[f(mu + sigma Z)] = integral f(x) pdf((x - mu)/sigma)/sigma dx``.  Without
+  kinks, the trapezoidal rule in z on the x-nodes ``mu + j 2**-k``, shared by every
+  sigma; else tanh-sinh over ``mu -+ R``, R the power of 2 at or above the tail cut
+  at that sigma, split at mu and at the kinks, its nodes and the values of f there
+  shared by every sigma of one octave of R.  Each sigma reweighs the shared values by
+  its density and runs the usual refinement and error model (:mod:`symsig.quadrature`)
+  to its own goal.  A sigma that misses its goal (or whose tail is algebraic) takes
+  the standard path of :func:`symsig.expectations`.
 
 A value at one sigma does not depend on the other sigmas of the sweep, so a sweep
 spread over an executor (``executor=``: any :class:`concurrent.futures.Executor`,
@@ -44,7 +45,7 @@ from .gaussian import _evaluate, _powers, check_gaussian, exact_form, expectatio
 from .normal import pdf as normal_pdf
 from .precision import (GUARD_DIGITS, REAL, current, engine_call, exact_number, lambdify_mpmath, mp,
                         private_context, workdps)
-from .quadrature import MAX_DEGREE, _Interval, _refine, tail_cutoff
+from .quadrature import MAX_DEGREE, TRAPEZOID_DEGREES, _Interval, _refine, tail_cutoff
 from .quantity import EXACT, Quantity, without_erf_cancellation
 from .signature import Signature, _alone, _component, _derived
 from .singularities import check_real, expectation_verdict, split_at_singular_points
@@ -302,7 +303,7 @@ def _expectations(names, integrands, diracs, shared, quadrature, sigma, mu, dps)
 class _SharedQuadrature:
     """``E[f(mu + sigma Z)]`` of several f for any sigma, from shared nodes in x.
 
-    The range is ``mu -+ R``, R the power of 2 at or above the tail cut of
+    Without kinks, the trapezoidal rule (:meth:`_trapezoid`).  Else tanh-sinh: the range is ``mu -+ R``, R the power of 2 at or above the tail cut of
     :func:`~symsig.quadrature.tail_cutoff` at that sigma, split at mu and the kinks:
     every sigma of one octave of reach uses the same nodes.  (One infinite range for
     all sigma would share more, but its 1/x map puts a mass far from mu between
@@ -324,6 +325,7 @@ class _SharedQuadrature:
         self.work = mp.prec
         self.high = self.work + self._lost_bits()
         self.nodes = {}
+        self.grid = {}  # f values at x = mu + j 2**-k, for the trapezoidal rule
 
     def _values(self, t, prec):
         with mp.workprec(prec):
@@ -378,6 +380,10 @@ class _SharedQuadrature:
             return [None] * n
         if cutoff == mp.inf:  # an algebraic tail: the standard path integrates it to infinity
             return [None] * n
+        if self.points == [mu]:  # no kink: the trapezoidal rule, as gaussian_quadrature tries first
+            found = self._trapezoid(s, cutoff)
+            if found is not None:
+                return found
         edges = self._edges(mp.ldexp(1, mp.mag(s * cutoff)))
         exponent = (-1 / (2 * s * s))._mpf_
         scale = normal_pdf(0) / s  # the density's constant, taken out of the sums
@@ -408,6 +414,78 @@ class _SharedQuadrature:
         method = f"quadrature (tanh-sinh in x, nodes shared across sigma, {len(edges)} intervals)"
         return [None if failure else Quantity.numeric(v, e, method, self.dps)
                 for v, e, failure in zip(result.values, result.errors, result.failures)]
+
+
+    def _pair(self, j, k):
+        """``(f(x+) + f(x-), |f(x+)| + |f(x-)|)`` per f, x-+ = mu -+ j 2**-k (f(mu) and |f(mu)|
+        for j = 0), raw ``_mpf_``: what every sigma's trapezoidal sum needs at that node pair."""
+        while j and j % 2 == 0:  # one key per point, whichever level (of whichever sigma) asks
+            j, k = j // 2, k - 1
+        key = (j, k) if j else (0, 0)
+        if key not in self.grid:
+            plus = self._grid_value(j, k)
+            minus = self._grid_value(-j, k) if j else [mp.mpf(0)] * self.n
+            self.grid[key] = ([(a + b)._mpf_ for a, b in zip(plus, minus)],
+                              [(abs(a) + abs(b))._mpf_ for a, b in zip(plus, minus)])
+        return self.grid[key]
+
+    def _grid_value(self, j, k):
+        """f at x = mu + j 2**-k, rounded to the working precision."""
+        return [+v for v in self._values(self.mu + mp.ldexp(j, -k), self.high)]
+
+    def _trapezoid(self, s, cutoff):
+        """Quantities at sigma = s by the trapezoidal rule in z on the x-nodes mu + j 2**-k.
+
+        A level of step h in x is the step h/s in z, and its nodes are shared by every
+        sigma (halving h keeps the old ones): f is evaluated once per node for the whole
+        sweep, and the density exp(-(j h/s)**2 / 2) comes from a running product, not an
+        exp per node; the products with f are exact and summed exactly (:class:`_ExactSum`).
+        Levels start at h <= s/2 and refine as in :func:`symsig.quadrature._trapezoid`;
+        None when some f misses its goal (the tanh-sinh path then answers).
+        """
+        n, prec = self.n, self.work
+        wp = prec + 32  # the running product loses a bit per hundred nodes
+        reach = s * cutoff
+        first = int(mp.ceil(mp.log(2 / s, 2)))  # 2**-first <= s/2
+
+        def level(piece, degree):
+            k = first + degree
+            h = mp.ldexp(1, -k)
+            step = h / s
+            last = int(mp.floor(reach / h))
+            # level 0 takes every j, later levels the odd ones (the new nodes)
+            start, stride = (0, 1) if degree == 0 else (1, 2)
+            sums, magnitude = [_ExactSum() for _ in range(n)], [_ExactSum() for _ in range(n)]
+            with mp.workprec(wp):
+                a = step * step / 2
+                weight = mp.exp(-a * start * start)._mpf_
+                ratio = mp.exp(-a * (2 * start * stride + stride * stride))._mpf_
+                factor = mp.exp(-2 * a * stride * stride)._mpf_
+            for j in range(start, last + 1, stride):
+                values, sizes = self._pair(j, k)
+                _, w_man, w_exp, _ = weight
+                for i in range(n):
+                    v_sign, v_man, v_exp, _ = values[i]
+                    sums[i].add(-w_man * v_man if v_sign else w_man * v_man, w_exp + v_exp)
+                    _, m_man, m_exp, _ = sizes[i]
+                    magnitude[i].add(w_man * m_man, w_exp + m_exp)
+                weight = mpf_mul(weight, ratio, wp, NEAREST)
+                ratio = mpf_mul(ratio, factor, wp, NEAREST)
+            scale = step * normal_pdf(0)
+            totals = [scale * sums[i].value(prec) + (piece.levels[i][-1] / 2 if piece.levels[i] else 0)
+                      for i in range(n)]
+            count = 2 * len(range(start, last + 1, stride)) - (start == 0)
+            return totals, [scale * magnitude[i].value(prec) + piece.magnitude[i] / 2 for i in range(n)], count
+
+        try:
+            result = _refine(level, [_Interval(self.mu - reach, self.mu + reach, n)], n, self.dps,
+                             TRAPEZOID_DEGREES, strict=False)
+        except SymsigError:
+            return None
+        if not result.converged:
+            return None
+        method = "quadrature (trapezoidal in x, nodes shared across sigma)"
+        return [Quantity.numeric(v, e, method, self.dps) for v, e in zip(result.values, result.errors)]
 
 
 class _ExactSum:

@@ -209,3 +209,20 @@ def test_cli_ctrl_c_during_a_sweep_writes_the_finished_rows(capsys, monkeypatch)
     captured = capsys.readouterr()
     assert status == 130 and [r["sigma"] for r in json.loads(captured.out)["rows"]] == ["1", "2"]
     assert "wrote the 2 finished rows" in captured.err
+
+
+def test_trapezoidal_sweep_keeps_the_tanh_identity_at_every_sigma():
+    # tanh' = 1 - tanh^2: E[tanh^2] (from phi's values) + E[sech^2] (from phi') = 1 at every
+    # sigma, to the digits claimed, over the whole range where the node sets differ most
+    sigmas = ["0.1", "0.37", "1", "2.9", "10"]
+    sweep = signature_sweep("tanh", sigmas, dps=30, components=("g1", "m2"))
+    for sigma, s in zip(sigmas, sweep.signatures):
+        assert s["m2"].method == "quadrature (trapezoidal in x, nodes shared across sigma)"
+        with mpmath.workdps(40):
+            assert abs(s["m2"].value + s["g1"].value - 1) < mpmath.mpf(10) ** -30, sigma
+
+
+def test_a_kinked_activation_keeps_tanh_sinh_split_at_its_kinks():
+    # the trapezoidal rule needs a smooth integrand: max(x, x/10) far from its kink still splits
+    s = signature_sweep("Max(x, x/10) + tanh(x)", ["0.5", "3"], mu="0.25", dps=15, components=("m2",))
+    assert all("tanh-sinh in x" in sig["m2"].method for sig in s.signatures)
