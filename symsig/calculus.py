@@ -687,7 +687,7 @@ def numeric_limit(expr, direction, dps, samples=63):
                     return Quantity.numeric(values[-1], d1 + error + mp.eps * scale, "numeric limit", dps)
                 if _grows(values[-GROWTH_RUN:]):
                     sign = 1 if values[-1] > 0 else -1
-                    return Quantity.infinite(sign, "numeric limit (growing)", dps)
+                    return Quantity.infinite(sign, "numeric limit (growing)", dps, proved=False)
     return Quantity.undefined(f"{expr} has no limit (it does not settle numerically)", "numeric limit", dps)
 
 

@@ -51,6 +51,7 @@ class Quantity:
     dps: int
     reason: str = None
     cause: type = UndefinedError  # for UNDEFINED: the error class of the reason (ConvergenceError: numerics failed)
+    proved: bool = True  # for INFINITE: False when the infinity was only seen numerically (samples that grow)
 
     @classmethod
     def from_exact(cls, expr, method, dps):
@@ -89,9 +90,11 @@ class Quantity:
         return cls(value, None, method, error, NUMERIC, dps)
 
     @classmethod
-    def infinite(cls, sign, method, dps, exact=None, reason=None):
+    def infinite(cls, sign, method, dps, exact=None, reason=None, proved=True):
+        """+-oo; ``proved=False`` when a numeric observation (not an analysis) found it."""
         exact = exact if exact is not None else (sympy.oo if sign > 0 else -sympy.oo)
-        return cls(FIXED.inf if sign > 0 else -FIXED.inf, exact, method, None, INFINITE, dps, reason)
+        return cls(FIXED.inf if sign > 0 else -FIXED.inf, exact, method, None, INFINITE, dps, reason,
+                   proved=proved)
 
     @classmethod
     def undefined(cls, reason, method, dps, cause=UndefinedError):
@@ -125,6 +128,8 @@ class Quantity:
             data["reason"] = self.reason
         if self.status == UNDEFINED and issubclass(self.cause, ConvergenceError):
             data["decided"] = False  # symsig could not decide; not a mathematical "undefined"
+        if self.status == INFINITE and not self.proved:
+            data["proved"] = False  # seen numerically, not proved
         return data
 
     def _repr_html_(self):

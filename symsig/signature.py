@@ -191,7 +191,8 @@ def _derived(spec, values, sigma, dps, known=None, mu=0):
     if infinite:
         value = formula.subs(infinite)
         if value in (sympy.oo, -sympy.oo):
-            return Quantity.infinite(1 if value == sympy.oo else -1, "formula of an infinite component", dps)
+            return Quantity.infinite(1 if value == sympy.oo else -1, "formula of an infinite component", dps,
+                                     proved=all(q.proved for q in inputs if q.status == INFINITE))
         return Quantity.undefined(f"needs {', '.join(map(str, infinite))}, which is infinite", "formula", dps)
     if all(q.status == EXACT for q in inputs):
         exact = {s: q.exact for s, q in zip(names, inputs)}

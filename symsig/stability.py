@@ -447,7 +447,7 @@ def _numeric_point(stats, w, b, q, dps):
 
 def _maybe_infinite(value, error, method, dps, reason):
     if mp.isinf(value):
-        return Quantity.infinite(1 if value > 0 else -1, method, dps, reason=reason)
+        return Quantity.infinite(1 if value > 0 else -1, method, dps, reason=reason, proved=False)
     return Quantity.numeric(value, error, method, dps)
 
 

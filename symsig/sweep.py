@@ -180,7 +180,7 @@ def pack(signature):
     def raw(value):
         return ("mpf", value._mpf_) if isinstance(value, REAL) else value
     return (signature.sigma, {name: (raw(q.value), q.exact, q.method, raw(q.error), q.status, q.dps,
-                                     q.reason, q.cause) for name, q in signature.items()})
+                                     q.reason, q.cause, q.proved) for name, q in signature.items()})
 
 
 def unpack(activation, packed, mu, dps):
@@ -191,8 +191,8 @@ def unpack(activation, packed, mu, dps):
     def number(value):
         return context.make_mpf(value[1]) if isinstance(value, tuple) else value
     return Signature(activation, sigma, mu, dps, {
-        name: Quantity(number(v), exact, method, number(e), status, q_dps, reason, cause)
-        for name, (v, exact, method, e, status, q_dps, reason, cause) in components.items()})
+        name: Quantity(number(v), exact, method, number(e), status, q_dps, reason, cause, proved)
+        for name, (v, exact, method, e, status, q_dps, reason, cause, proved) in components.items()})
 
 
 # ---------------------------------------------------------------- the sweep

@@ -16,6 +16,8 @@ from symsig.activations import x
 from symsig.calculus import numeric_limit
 from symsig.errors import ConvergenceError, DivergenceError
 from symsig.precision import mp, workdps
+from symsig.quantity import Quantity
+from symsig.signature import Signature
 
 DPS = 40
 EXTRA = 20  # digits of the reference beyond DPS
@@ -187,3 +189,19 @@ def test_numeric_limit_failure_paths():
     assert oscillating.status == "undefined" and "does not settle" in oscillating.reason
     growing = numeric_limit(x ** 2 / (1 + x), -1, 30)
     assert growing.status == "infinite" and growing.value < 0
+    # growth seen in samples is not a proof, and says so (the certified tier refuses it)
+    assert growing.proved is False and growing.as_dict()["proved"] is False
+    from symsig.certified.regularity import _from_quantity
+    from symsig.certified import NotCertified
+    with pytest.raises(NotCertified, match="seen numerically"):
+        _from_quantity(growing, "alpha_minus", 30)
+
+
+def test_an_infinity_from_analysis_is_proved_and_survives_a_process_boundary():
+    from symsig.sweep import pack, unpack
+    s = symsig.signature("exp(x)", dps=15)
+    assert s["alpha_plus"].status == "infinite" and s["alpha_plus"].proved
+    assert "proved" not in s["alpha_plus"].as_dict()
+    seen = Quantity.infinite(1, "numeric limit (growing)", 15, proved=False)
+    row = Signature(s.activation, s.sigma, s.mu, 15, {"alpha_plus": seen})
+    assert unpack(s.activation, pack(row), s.mu, 15)["alpha_plus"].proved is False

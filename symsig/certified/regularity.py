@@ -41,9 +41,6 @@ MAX_INTERVALS = 10000
 #: split at this fraction of an interval, not its middle: a zero of phi'' at a dyadic
 #: point (x = 0 for an odd phi) would otherwise sit on a split point at every level
 SPLIT = sympy.Rational(29, 64)
-#: methods of the non-certified functionals whose infinite verdict is a symbolic proof
-SYMBOLIC_INFINITY = ("symbolic limit", "phi jumps", "singularity analysis", "oscillation analysis",
-                     "tail analysis")
 
 
 def _from_quantity(q, what, dps):
@@ -52,8 +49,8 @@ def _from_quantity(q, what, dps):
         ball = certified_value(q.exact, dps)
         return Ball(ball.mid, ball.rad, f"exact: {q.method}, closed form in Arb ball arithmetic")
     if q.status == INFINITE:
-        if not q.method.startswith(SYMBOLIC_INFINITY):
-            raise NotCertified(f"{what} = oo was decided numerically ({q.method}), not proved")
+        if not q.proved:
+            raise NotCertified(f"{what} = oo was seen numerically ({q.method}), not proved")
         return Infinite(1 if q.value > 0 else -1, q.reason or q.method, q.method)
     if q.status == NUMERIC:
         return None

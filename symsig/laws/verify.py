@@ -170,7 +170,7 @@ def _apply(func, quantities, dps, method):
             value = to_mpmath(value)
         error = sum((abs(q.error or 0) for q in quantities), mp.mpf(0)) * 10 + abs(value) * mp.eps
     if FIXED.isinf(value):
-        return Quantity.infinite(1 if value > 0 else -1, method, dps)
+        return Quantity.infinite(1 if value > 0 else -1, method, dps, proved=False)
     return Quantity.numeric(value, error, f"{method} (numeric)", dps)
 
 
