@@ -370,7 +370,8 @@ def _from_slopes(phi, dps, reduce, variation):
     if values is None:
         return Quantity.undefined(reason, "critical points of phi", dps)
     if any(v.is_infinite for v in values):  # proved when every value is (limits, exact roots)
-        return Quantity.infinite(1, "phi' is unbounded", dps, proved=exact)
+        return Quantity.infinite(1, "phi' is unbounded", dps, proved=exact, reason=(
+            "a limit of phi' at an end is infinite" + (", found exactly" if exact else " (numerically)")))
     if exact:
         return Quantity.from_exact(simplify(reduce(values)), "critical points of phi (exact)", dps)
     return _numeric_sum(reduce(values), "critical points of phi (numeric roots)", dps)

@@ -101,6 +101,9 @@ def test_c_closed_form_and_infinity():
     _excludes_neighbours(ball)
     assert isinstance(certified_c("tanh", dps=20), Infinite)
     assert isinstance(certified_total_variation(sympy.Heaviside(x), dps=20), Infinite)
+    # phi' = 2x tends to oo (a symbolic limit): TV(phi') = oo is proved, not refused
+    unbounded = certified_total_variation(x**2, dps=20)
+    assert isinstance(unbounded, Infinite) and unbounded.sign == 1 and unbounded.method == "phi' is unbounded"
 
 
 def test_refusals_carry_the_reason():

@@ -80,13 +80,10 @@ def certified_slopes(phi, dps=30):
 def certified_total_variation(phi, dps=30):
     """``TV(phi')`` as a Ball (closed form, else root isolation in Arb) or Infinite."""
     from ..facts import facts
-    from ..regularity import slope_values
 
     dps = check_dps(dps)
     expr = get_activation(phi).expr
     q = facts(expr).total_variation(dps)
-    if q.status == INFINITE and q.method == "phi' is unbounded" and slope_values(expr, dps)[1]:
-        return Infinite(1, "phi' is unbounded: a limit of phi' at an end, found exactly, is infinite", q.method)
     result = _from_quantity(q, "TV", dps)
     if result is not None:
         return result
