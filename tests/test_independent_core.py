@@ -205,3 +205,23 @@ def test_an_infinity_from_analysis_is_proved_and_survives_a_process_boundary():
     seen = Quantity.infinite(1, "numeric limit (growing)", 15, proved=False)
     row = Signature(s.activation, s.sigma, s.mu, 15, {"alpha_plus": seen})
     assert unpack(s.activation, pack(row), s.mu, 15)["alpha_plus"].proved is False
+
+
+@pytest.mark.parametrize("expr, t, via_double", [
+    (sympy.exp(x) * sympy.tanh(x), "3", True),
+    (sympy.cos(x) - 1 + x**2 / 2, "0.001", False),  # 4e-14 from terms of size 1: a double keeps 2 digits
+    (x * sympy.tanh(sympy.exp(x)) - x, "3.5", False),  # 2e-28: a double rounds it to 0
+])
+def test_stable_value_is_right_with_or_without_the_double_look(expr, t, via_double):
+    from symsig.calculus import _against_double, stable_value
+    from symsig.precision import lambdify_mpmath
+    func = lambdify_mpmath(x, expr)
+    with workdps(50):
+        point = mp.mpf(t)
+        assert (_against_double(func, point, mp.prec) is not None) is via_double
+        value, error = stable_value(func, point, lambda v: 2 * mp.eps * abs(v))
+        truth = sympy.N(expr.subs(x, sympy.Rational(t)), 80)
+        with mpmath.workdps(80):
+            exact = mpmath.mpf(str(truth))
+            assert abs(mpmath.mpf(value) - exact) <= max(mpmath.mpf(error), abs(exact) * mpmath.mpf(10) ** -55)
+            assert abs(mpmath.mpf(value) - exact) <= abs(exact) * mpmath.mpf(10) ** -50
