@@ -238,13 +238,14 @@ def main():
                     value = mpmath.mpf(run["naive"][name][component])
                     naive_worst = min(naive_worst, (digits(value, ref[component], dps), f"{name}.{component}"))
         rows.append((dps, run, worst, naive_worst, min(self_checks, default="-"), mismatches))
-    header = (f"{'dps':>4} {'cold s':>7} {'warm s':>7} {'naive s':>8} {'warm/naive':>10}  "
+    header = (f"{'dps':>4} {'cold s':>7} {'warm s':>7} {'naive s':>8} {'cold/naive':>10} {'warm/naive':>10}  "
               f"{'symsig worst digits':>28}  {'naive worst digits':>26}  ref check")
     print(header)
     print("-" * len(header))
     for dps, run, worst, naive_worst, check, mismatches in rows:
         print(f"{dps:>4} {run['cold']:>7.2f} {run['warm']:>7.2f} {run['naive_time']:>8.2f} "
-              f"{run['warm'] / run['naive_time']:>10.2f}  {worst[0]:>4} ({worst[1]:>21})  "
+              f"{run['cold'] / run['naive_time']:>10.2f} {run['warm'] / run['naive_time']:>10.2f}  "
+              f"{worst[0]:>4} ({worst[1]:>21})  "
               f"{naive_worst[0]:>4} ({naive_worst[1]:>19})  {check}")
         for m in mismatches:
             print(f"     {m}")
