@@ -214,9 +214,10 @@ def symbolic_limit(expr, point, side="+"):
 
     Structural tiers first: at +-oo limit arithmetic (:func:`limit_at_infinity`), term by
     term with the size reading for 0 * oo terms (:func:`_limit_by_terms`), the size reading
-    of the whole (:func:`_limit_from_growth`); at a finite point the leading term of the expansion.  SymPy's ``limit`` (Gruntz),
-    whose running time has no bound, runs only on what :func:`limit_refusal` admits,
-    so the answer is a function of ``expr`` alone and safe to cache.
+    of the whole (:func:`_limit_from_growth`); at a finite point the leading term of the
+    expansion.  SymPy's ``limit`` (Gruntz), whose running time has no bound, runs only on
+    what :func:`limit_refusal` admits, so the answer is a function of ``expr`` alone and
+    safe to cache.
 
     >>> symbolic_limit(sympy.sin(x) / x, 0), symbolic_limit(1 / x, 0, "-")
     (1, -oo)

@@ -14,7 +14,7 @@ The node rules share the driver (:func:`_refine`), its error model
   handled;
 * the trapezoidal rule on the whole line (:func:`_trapezoid`), tried first by
   :func:`gaussian_quadrature` for an integrand without kinks: analytic in a strip,
-  it needs a third of tanh-sinh's nodes;
+  it needs a half to a third of tanh-sinh's nodes;
 * Gauss-Legendre panels with the normal density in their weights, cached
   (:func:`gaussian_expectation_2d`): the inner integral of ``E[f(U) g(V)]`` is
   recomputed at every outer node, where panels that recur pay no evaluation of
@@ -394,7 +394,7 @@ def _trapezoid(func, n, cutoff, dps):
     error of step h is O(exp(-2 pi d / h)): halving h squares it, the digit doubling
     that :func:`_estimate` extrapolates, as for tanh-sinh, but without tanh-sinh's
     clustering at an interior split, which a smooth integrand does not need
-    (three to four times fewer nodes for the standard activations).  Nodes are nested.
+    (two to three times fewer nodes for the standard activations).  Nodes are nested.
     Components that miss the goal by the last degree (a singularity near the real axis)
     are reported in ``failures``; the caller then uses tanh-sinh.
     """

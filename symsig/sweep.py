@@ -303,7 +303,8 @@ def _expectations(names, integrands, diracs, shared, quadrature, sigma, mu, dps)
 class _SharedQuadrature:
     """``E[f(mu + sigma Z)]`` of several f for any sigma, from shared nodes in x.
 
-    Without kinks, the trapezoidal rule (:meth:`_trapezoid`).  Else tanh-sinh: the range is ``mu -+ R``, R the power of 2 at or above the tail cut of
+    Without kinks, the trapezoidal rule (:meth:`_trapezoid`).  Else tanh-sinh: the range
+    is ``mu -+ R``, R the power of 2 at or above the tail cut of
     :func:`~symsig.quadrature.tail_cutoff` at that sigma, split at mu and the kinks:
     every sigma of one octave of reach uses the same nodes.  (One infinite range for
     all sigma would share more, but its 1/x map puts a mass far from mu between
