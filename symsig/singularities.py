@@ -264,6 +264,7 @@ def check_real(pieces):
             continue
 
 
+@lru_cache(maxsize=1024)
 def singular_divergences(pieces):
     """Non-integrable singular points of a :class:`PiecewiseSmooth`: ``((x0, side, sign, in_family), ...)``.
 
@@ -410,8 +411,10 @@ def expansion(u, d):
     raise _Unknown
 
 
+@lru_cache(maxsize=4096)
 def growth(f, d):
-    """The :class:`Growth` of f at x -> d*oo; _Unknown when the structure is not read."""
+    """The :class:`Growth` of f at x -> d*oo; _Unknown when the structure is not read.
+    Cached: a sweep asks for the same tails at every sigma."""
     if not f.has(x):
         if f == 0:
             return ZERO
