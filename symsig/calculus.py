@@ -30,7 +30,7 @@ from .asymptotics import add_limits, limit_at_infinity, periodic_split
 from .bounded import CANNOT, attempt, is_zero, nesting, simplify, small
 from .errors import InputError, SymsigError
 from .precision import lambdify_mpmath, mp, workdps
-from .quantity import Quantity, tanh_ends, without_erf_cancellation
+from .quantity import Quantity, explicit_ends
 from .singularities import SingularityUnknown, growth, leading_term, poles_accumulate
 
 _KINK_FUNCTIONS = (sympy.Max, sympy.Min, sympy.Abs, sympy.Heaviside, sympy.sign)
@@ -356,7 +356,7 @@ def _limit_from_growth(expr, direction):
     if not small(expr):
         return None
     # one product, with the decay hidden in erf(u) -+ 1 and tanh(u) -+ 1 made explicit
-    form = tanh_ends(without_erf_cancellation(sympy.factor_terms(expr)))
+    form = explicit_ends(expr)
     value = _size_verdict(form, direction)
     if value is None:
         # terms of the same size may cancel: x/(1 + exp(-x)) - x = -x/(exp(x) + 1)

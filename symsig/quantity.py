@@ -211,6 +211,12 @@ def tanh_ends(expr):
     return expr.replace(lambda e: e.is_Add and e.has(sympy.tanh), explicit)
 
 
+def explicit_ends(expr):
+    """Common factors pulled out, then erf pairs as erfc and the ends of tanh as exponentials:
+    the form in which both the size reading and an evaluation see the decay of phi - l."""
+    return tanh_ends(without_erf_cancellation(sympy.factor_terms(expr)))
+
+
 def without_cancellation(expr):
     """``expr`` in a form whose evaluation keeps its digits where the activation meets its
     limits: common factors pulled out (``x tanh(u) - x = x (tanh(u) - 1)``), erf pairs as erfc
@@ -223,6 +229,5 @@ def without_cancellation(expr):
     >>> without_cancellation(sympy.log(1 + sympy.exp(u)))
     log1p(exp(u))
     """
-    form = tanh_ends(without_erf_cancellation(sympy.factor_terms(expr)))
-    return form.replace(lambda e: isinstance(e, sympy.log) and e.args[0].is_Add and sympy.S.One in e.args[0].args,
+    return explicit_ends(expr).replace(lambda e: isinstance(e, sympy.log) and e.args[0].is_Add and sympy.S.One in e.args[0].args,
                         lambda e: log1p(e.args[0] - 1))
